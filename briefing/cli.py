@@ -1,0 +1,142 @@
+"""The `briefing` command: a thin typer shell over the library.
+
+It parses options, calls the library, and turns every BriefingError into one line on stderr and exit 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from .errors import BriefingError
+
+app = typer.Typer(
+    name="briefing",
+    help="Turn French news articles into finished, tagged podcast episodes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ArticleArg = Annotated[
+    str, typer.Argument(help="Article file (.txt, .md, .json) or - for stdin.", show_default=False)
+]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Episode title (default: the article's own).")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", help="Episode date YYYY-MM-DD (default: the article's, else today)."),
+]
+ShowOpt = Annotated[Path | None, typer.Option("--show", help="Show config file (TOML).", dir_okay=False)]
+
+
+def fail(error: BriefingError) -> NoReturn:
+    typer.echo(f"briefing: error: {error.one_line()}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(BriefingError(f"--date {value!r} is not a date in the form YYYY-MM-DD"))
+
+
+@app.command()
+def sections(
+    article: ArticleArg,
+    title: TitleOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: title, lead and sections.")] = False,
+) -> None:
+    """Show the sections found in an article."""
+    from .ingest import read_article
+    from .sections import find_sections
+
+    try:
+        found = find_sections(read_article(article, title=title))
+    except BriefingError as e:
+        fail(e)
+    if as_json:
+        data = {
+            "title": found.title,
+            "lead": found.lead,
+            "sections": [{"heading": s.heading, "text": s.text} for s in found.sections],
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"Titre : {found.title}")
+    typer.echo(f"Chapeau : {_preview(found.lead)}")
+    for i, section in enumerate(found.sections, start=1):
+        typer.echo(f"{i}. {section.heading}  ({len(section.text.split())} mots)")
+
+
+def _preview(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@app.command()
+def script(
+    article: ArticleArg,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the script here (default: print it).", dir_okay=False),
+    ] = None,
+    title: TitleOpt = None,
+    date: DateOpt = None,
+    show: ShowOpt = None,
+) -> None:
+    """Write the narrated script of an article, to read and edit before voicing."""
+    from .pipeline import plan_script
+    from .script import render_script, write_script
+
+    try:
+        result = plan_script(article, show=show, title=title, date=_date(date))
+        if output is None:
+            typer.echo(render_script(result), nl=False)
+        else:
+            write_script(result, output)
+            typer.echo(f"Script écrit : {output}", err=True)
+    except BriefingError as e:
+        fail(e)
+
+
+@app.command()
+def build(
+    article: ArticleArg,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print the plan (the script) without voicing anything."),
+    ] = False,
+    title: TitleOpt = None,
+    date: DateOpt = None,
+    show: ShowOpt = None,
+) -> None:
+    """Build an episode from an article (or from an edited script .md file)."""
+    from .pipeline import plan_script
+    from .script import render_script
+
+    try:
+        result = plan_script(article, show=show, title=title, date=_date(date))
+    except BriefingError as e:
+        fail(e)
+    if dry_run:
+        typer.echo(render_script(result), nl=False)
+        return
+    fail(BriefingError("voicing is not available yet", cause="use --dry-run to see the plan"))
+
+
+def main() -> None:
+    """Entry point of the installed `briefing` command."""
+    logging.basicConfig(level=logging.WARNING, format="briefing: %(message)s")
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("briefing: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,62 @@
+"""Small French wording helpers for the narration: dates, counts, lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+SMALL_NUMBERS = (
+    "zéro",
+    "un",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "dix-sept",
+    "dix-huit",
+    "dix-neuf",
+    "vingt",
+)
+
+
+def spoken_date(day: dt.date) -> str:
+    """`vendredi 15 août 2025` (`1er` for the first of the month), as a French presenter says it."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{WEEKDAYS[day.weekday()]} {number} {MONTHS[day.month - 1]} {day.year}"
+
+
+def count_of(n: int, noun: str, plural: str | None = None) -> str:
+    """`cinq sujets`, `un sujet`; digits past twenty."""
+    word = SMALL_NUMBERS[n] if 0 <= n < len(SMALL_NUMBERS) else str(n)
+    return f"{word} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def as_sentence(text: str) -> str:
+    """End `text` with a period unless it already ends a sentence."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "…")) else text + "."

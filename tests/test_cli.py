@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from briefing.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def run(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def _commands(command: object, path: str = "briefing") -> list[tuple[str, object]]:
+    found = [(path, command)]
+    for name, sub in getattr(command, "commands", {}).items():
+        found += _commands(sub, f"{path} {name}")
+    return found
+
+
+def test_every_command_and_option_has_help() -> None:
+    commands = _commands(typer.main.get_command(app))
+    assert len(commands) > 3
+    for name, command in commands:
+        assert getattr(command, "help", None), f"{name} is missing its help"
+        for param in getattr(command, "params", []):
+            if param.param_type_name == "option" and param.name != "help":
+                assert param.help, f"{name} {param.name} is missing its help"
+
+
+def test_sections_json(reference: Path) -> None:
+    result = runner.invoke(app, ["sections", str(reference), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"title", "lead", "sections"}
+    assert len(data["sections"]) == 5
+    assert data["sections"][4]["heading"] == "Vers une rencontre à Moscou ?"
+    assert all(set(s) == {"heading", "text"} for s in data["sections"])
+
+
+def test_script_to_file_and_back_through_build(reference: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ep.md"
+    result = runner.invoke(app, ["script", str(reference), "-o", str(out), "--date", "2025-08-16"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "samedi 16 août 2025" in text
+    out.write_text(text.replace("Premier point.", "Premier sujet du jour."), encoding="utf-8")
+    plan = runner.invoke(app, ["build", str(out), "--dry-run"])
+    assert plan.exit_code == 0
+    assert "Premier sujet du jour." in plan.stdout and "Premier point." not in plan.stdout
+
+
+def test_build_dry_run_prints_the_plan(reference: Path) -> None:
+    result = runner.invoke(app, ["build", str(reference), "--dry-run", "--title", "Anchorage"])
+    assert result.exit_code == 0
+    assert "title: Anchorage" in result.stdout
+    assert "## sommaire" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.txt", "no such file"),
+        (lambda d: d, "is a directory"),
+        (lambda d: _write(d / "e.txt", b""), "empty"),
+        (lambda d: _write(d / "w.txt", b" \n\t\n"), "empty"),
+        (lambda d: _write(d / "b.txt", b"\x00\x01\x02binary" * 10), "binary"),
+        (lambda d: _write(d / "a.pdf", b"%PDF-1.4"), "unknown file type"),
+        (lambda d: _write(d / "g.txt", bytes(range(1, 32)) * 40), "garbage"),
+        (
+            lambda d: _write(d / "s.md", b"<!-- briefing script -->\n---\ntitle: x\n"),
+            "never closed",
+        ),
+    ],
+)
+def test_bad_input_one_line_exit_2_nothing_written(tmp_path: Path, make: object, message: str) -> None:
+    source = make(tmp_path)  # type: ignore[operator]
+    out = tmp_path / "out" / "script.md"
+    out.parent.mkdir()
+    out.write_text("previous script", encoding="utf-8")
+    result = run("script", str(source), "-o", str(out))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0] and lines[0].startswith("briefing: error:")
+    assert "Traceback" not in result.stderr
+    assert out.read_text(encoding="utf-8") == "previous script"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["script.md"]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_stdin_and_three_entry_points(reference: Path) -> None:
+    via_module = run("sections", "-", "--json", stdin=reference.read_bytes())
+    assert via_module.returncode == 0, via_module.stderr
+    via_checkout = subprocess.run(
+        [sys.executable, "cli.py", "sections", str(reference), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert via_checkout.returncode == 0
+    assert json.loads(via_module.stdout)["sections"] == json.loads(via_checkout.stdout)["sections"]
+    installed = Path(sys.executable).with_name("briefing")
+    assert installed.exists()
+    help_text = subprocess.run([str(installed), "--help"], capture_output=True, text=True).stdout
+    assert "sections" in help_text and "script" in help_text
+
+
+def test_bad_date_option(reference: Path) -> None:
+    result = run("script", str(reference), "--date", "15/08/2025")
+    assert result.returncode == 2
+    assert "YYYY-MM-DD" in result.stderr
