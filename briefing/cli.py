@@ -132,6 +132,53 @@ def build(
     fail(BriefingError("voicing is not available yet", cause="use --dry-run to see the plan"))
 
 
+@app.command("normalize")
+def normalize_cmd(
+    text: Annotated[str, typer.Argument(help="French text to read aloud, or - for stdin.", show_default=False)],
+) -> None:
+    """Print the spoken form of French text, as the voice will read it."""
+    from .speech.normalize import normalize
+
+    if text == "-":
+        text = sys.stdin.read()
+    if not text.strip():
+        fail(BriefingError("nothing to normalize: the text is empty"))
+    for line in text.splitlines():
+        typer.echo(normalize(line) if line.strip() else "")
+
+
+cache_app = typer.Typer(help="Manage the cache of synthesized sentences.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option("--cache-dir", help="Speech cache folder (default: the user cache folder).", file_okay=False),
+]
+
+
+@cache_app.command("clear")
+def cache_clear(cache_dir: CacheDirOpt = None) -> None:
+    """Delete every cached sentence."""
+    from .speech.cache import SpeechCache, default_cache_dir
+
+    folder = cache_dir or default_cache_dir()
+    try:
+        removed = SpeechCache(folder).clear()
+    except BriefingError as e:
+        fail(e)
+    typer.echo(f"{removed} phrase(s) supprimée(s) du cache {folder}")
+
+
+@cache_app.command("info")
+def cache_info(cache_dir: CacheDirOpt = None) -> None:
+    """Show where the cache is and how big it is."""
+    from .speech.cache import SpeechCache, default_cache_dir
+
+    folder = cache_dir or default_cache_dir()
+    entries, size = SpeechCache(folder).size()
+    typer.echo(f"{folder}: {entries} phrase(s), {size / 1e6:.1f} Mo")
+
+
 def main() -> None:
     """Entry point of the installed `briefing` command."""
     logging.basicConfig(level=logging.WARNING, format="briefing: %(message)s")
