@@ -1,0 +1,111 @@
+"""Sentence cache: synthesized audio stored by content, so an unchanged sentence is never voiced twice.
+
+The key covers everything that changes the sound: engine name and version, voice settings and the
+normalized text. Entries are `.npz` files (16-bit PCM and its rate) written atomically, in the user cache folder
+(`--cache-dir` to override).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SpeechError
+from ..models import Pcm
+
+CACHE_VERSION = "1"
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("BRIEFING_CACHE_DIR")
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("briefing")) / "speech"
+
+
+def cache_key(engine: str, version: str, settings: str, text: str) -> str:
+    material = "\x1f".join((CACHE_VERSION, engine, version, settings, text))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechCache:
+    """A folder of cached sentences. `folder=None` disables caching."""
+
+    folder: Path | None
+
+    def _path(self, key: str) -> Path:
+        if self.folder is None:
+            raise SpeechError("the speech cache is disabled")
+        return self.folder / key[:2] / f"{key}.npz"
+
+    def get(self, key: str) -> Pcm | None:
+        if self.folder is None:
+            return None
+        import numpy as np
+
+        path = self._path(key)
+        try:
+            with np.load(path, allow_pickle=False) as entry:
+                rate = int(entry["rate"][0])
+                ints = entry["pcm"]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, IndexError):  # a damaged entry is a miss, and goes
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        if ints.dtype != np.int16 or ints.ndim != 1 or rate <= 0:
+            return None
+        return Pcm(ints.astype(np.float32) / 32767.0, rate)
+
+    def put(self, key: str, pcm: Pcm) -> None:
+        if self.folder is None:
+            return
+        import numpy as np
+
+        path = self._path(key)
+        ints = np.clip(np.round(pcm.samples * 32767.0), -32767, 32767).astype(np.int16)
+        buffer = io.BytesIO()
+        np.savez(buffer, rate=np.array([pcm.rate], dtype=np.int64), pcm=ints)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(buffer.getvalue())
+                os.replace(temp, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+        except OSError as e:
+            raise SpeechError(
+                f"cannot write the speech cache in {self.folder}", cause=e.strerror or str(e)
+            ) from e
+
+    def clear(self) -> int:
+        """Remove every entry; returns how many there were."""
+        if self.folder is None or not self.folder.exists():
+            return 0
+        count = sum(1 for _ in self.folder.rglob("*.npz"))
+        try:
+            shutil.rmtree(self.folder)
+        except OSError as e:
+            raise SpeechError(f"cannot clear the speech cache {self.folder}", cause=str(e)) from e
+        return count
+
+    def size(self) -> tuple[int, int]:
+        """(entries, bytes)."""
+        if self.folder is None or not self.folder.exists():
+            return (0, 0)
+        files = list(self.folder.rglob("*.npz"))
+        return (len(files), sum(f.stat().st_size for f in files))
