@@ -1,0 +1,1 @@
+"""Speech: French normalization, sentence splitting, engines, cache."""
