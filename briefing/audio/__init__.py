@@ -1,0 +1,1 @@
+"""Sound: jingles, assembly, mastering, encoding."""
