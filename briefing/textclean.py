@@ -17,22 +17,32 @@ BOILERPLATE_PATTERNS: tuple[str, ...] = (
     r"\babonnez[- ]vous\b",
     r"\bnotre cha[iî]ne (youtube|telegram|whatsapp)\b",
     r"\bsuivez[- ]nous\b",
-    r"\b(inscrivez[- ]vous|abonnez[- ]vous) à (notre|la) newsletter\b",
+    r"\bsuivez .{1,40} sur (facebook|twitter|x|instagram|linkedin|google news)\b",
+    r"\b(inscrivez[- ]vous|abonnez[- ]vous|s['’]inscrire) à (notre|la) newsletter\b",
     r"\brecevoir la newsletter\b",
-    r"\bnewsletter\b.*\b(inscri|recev)",
-    r"\bpartager (cet article|sur)\b",
-    r"^(à|a) lire aussi\b",
-    r"^lire aussi\b",
-    r"^(voir|regarder) aussi\b",
+    r"\btoutes les newsletters\b",
+    r"\bpartager (cet article|sur|facebook|twitter)\b",
+    r"\bcopier le lien\b",
+    r"\boffrir cet article\b",
+    r"\bréutiliser ce contenu\b",
     r"\btous droits réservés\b",
     r"^©",
-    r"\btéléchargez (notre|l'|l’)appli",
+    r"\btélécharge[zr]? (notre |l['’])appli",
+    r"\b(app store|google play|google news)\b",
+    r"\bécran d['’]accueil\b",
     r"\bvous avez aimé cet article\b",
     r"\bsignaler (un|ce) (contenu|commentaire|abus)\b",
-    r"\bconnectez[- ]vous pour (commenter|réagir)\b",
+    r"\b(connectez[- ]vous|créez un compte|se connecter)\b",
+    r"\bvous devez être connecté\b",
+    r"\bsouhaitez réagir\b",
+    r"\bréagissez\b",
+    r"\bvoir les \d+ commentaires\b",
+    r"\b\d+ commentaires?\b$",
+    r"^l['’]actualité en direct\b",
+    r"^toute l['’]actu\b",
 )
 
-# Words that, standing alone at the end of a page, open a comment or promotion block.
+# Words that open a comment, sharing or promotion block at the end of a page.
 BOILERPLATE_MARKERS: tuple[str, ...] = (
     "Commentaires",
     "Commentaire",
@@ -40,10 +50,12 @@ BOILERPLATE_MARKERS: tuple[str, ...] = (
     "Réactions",
     "Partager",
     "Publicité",
+    "Newsletter",
     "Sur le même sujet",
     "À lire aussi",
     "A lire aussi",
     "Lire aussi",
+    "Lire la suite",
 )
 
 _BOILERPLATE_RE = tuple(re.compile(p, re.IGNORECASE) for p in BOILERPLATE_PATTERNS)
@@ -85,8 +97,9 @@ def clean_paragraph(text: str) -> str:
 
 
 def is_boilerplate(sentence: str) -> bool:
+    """A page's own furniture: a marker opening the sentence, or a known call to action in it."""
     sentence = sentence.strip()
-    if sentence in BOILERPLATE_MARKERS:
+    if any(sentence == m or sentence.startswith(m + " ") for m in BOILERPLATE_MARKERS):
         return True
     return any(p.search(sentence) for p in _BOILERPLATE_RE)
 

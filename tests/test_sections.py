@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.ingest import read_article
 from briefing.models import Article
@@ -121,3 +123,179 @@ def test_leading_heading_becomes_the_title(tmp_path: Path) -> None:
 )
 def test_derived_title(lead: str, title: str) -> None:
     assert derive_title(Article(title="", lead=lead)) == title
+
+
+# ---------------------------------------------------------------- inline headings, case by case
+
+_B1 = (
+    "Les élus locaux ont été reçus mardi à la préfecture pour une réunion de plus de trois heures. "
+    "Ils en sont ressortis sans aucune garantie, mais avec la promesse d'un nouveau rendez-vous avant l'été."
+)
+_B2 = (
+    "Le dossier sera de nouveau examiné en conseil municipal le mois prochain, après la publication du "
+    "rapport des services techniques. Plusieurs associations de riverains demandent déjà à être entendues."
+)
+_B3 = (
+    "La décision finale reviendra au préfet, qui doit se prononcer avant la fin de l'année. Les opposants "
+    "promettent de saisir le tribunal administratif si le projet est validé en l'état."
+)
+
+
+def _headings(text: str) -> list[str]:
+    article = find_sections(Article(title="Titre", lead=text))
+    assert article.words() == text.split(), "a word was lost or duplicated"
+    return [s.heading for s in article.sections]
+
+
+@pytest.mark.parametrize(
+    ("middle", "headings"),
+    [
+        # An elided capital opens the paragraph ("C'" is no acronym).
+        (
+            "Objectif zéro voiture en centre-ville C'est l'ambition affichée par la nouvelle majorité.",
+            ["Objectif zéro voiture en centre-ville"],
+        ),
+        (
+            "Des contrats à 2 millions d’euros L’essentiel a été versé en 2022.",
+            ["Des contrats à 2 millions d’euros"],
+        ),
+        # A paragraph that opens with a quotation.
+        ("Colère « On nous demande toujours plus d'efforts », lance une commerçante.", ["Colère"]),
+        # A heading ending in a name, then a determiner and a common noun.
+        (
+            "Le silence de Matignon Le cabinet du premier ministre n'a pas répondu.",
+            ["Le silence de Matignon"],
+        ),
+        # A pronoun that is also a determiner, before its verb.
+        (
+            "Le tournant de la 58e minute Tout a basculé peu avant l'heure de jeu.",
+            ["Le tournant de la 58e minute"],
+        ),
+        # A one-word heading, then a capitalized participle.
+        ("Prudence Interrogé par notre journal, un urbaniste appelle à la patience.", ["Prudence"]),
+        # "Thème : …" headings.
+        (
+            "Circulation : ce qui change dès lundi Les automobilistes devront emprunter la rocade.",
+            ["Circulation : ce qui change dès lundi"],
+        ),
+        # A whole quotation as the heading.
+        (
+            "« Personne ne voulait savoir » Dans les services, les consultants ont laissé des traces.",
+            ["« Personne ne voulait savoir »"],
+        ),
+        ("«Je suis une mouette» Toute la soirée repose sur la comédienne.", ["«Je suis une mouette»"]),
+        # A heading that ends with a stressed pronoun.
+        ("Dupont, encore lui À 21 ans, le jeune attaquant a marqué son dixième but.", ["Dupont, encore lui"]),
+    ],
+)
+def test_one_inline_heading(middle: str, headings: list[str]) -> None:
+    assert _headings(f"{_B1} {middle} {_B2}") == headings
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "headings"),
+    [
+        # Weaker openers come in series: a number, a spelled-out number, a name followed by its verb.
+        (
+            "Un chantier de deux ans 4,2 km de voies nouvelles : le tracé reliera la gare à l'hôpital.",
+            "Ce qui change au 1er mars Deux évolutions majeures sont prévues pour les automobilistes.",
+            ["Un chantier de deux ans", "Ce qui change au 1er mars"],
+        ),
+        (
+            "Une réunion publique le 4 avril Lille métropole organise une soirée d'information.",
+            "2027 en ligne de mire Emmanuel Macron a choisi de rester à distance des débats locaux.",
+            ["Une réunion publique le 4 avril", "2027 en ligne de mire"],
+        ),
+        # A narrow no-break space before the closing quote does not hide the end of the sentence.
+        (
+            "« Nous prendrons nos responsabilités.\u202f» 2027 en ligne de mire Emmanuel Macron a choisi.",
+            "Une réunion publique le 4 avril Lille métropole organise une soirée d'information.",
+            ["2027 en ligne de mire", "Une réunion publique le 4 avril"],
+        ),
+    ],
+)
+def test_weaker_headings_in_series(first: str, second: str, headings: list[str]) -> None:
+    assert _headings(f"{_B1} {first} {_B2} {second} {_B3}") == headings
+
+
+def test_a_lone_doubtful_heading_is_dropped() -> None:
+    text = f"{_B1} Une réunion publique le 4 avril Lille métropole organise une soirée d'information. {_B2}"
+    assert _headings(text) == []
+
+
+def test_question_intertitles_with_verbs() -> None:
+    text = (
+        f"{_B1} Que prévoit le texte ? La loi crée un fonds d'indemnisation pour les riverains. {_B2} "
+        f"Qui pourra en bénéficier ? Les commerçants installés depuis plus d'un an. {_B3} Et maintenant ? "
+        f"Les élus attendent les décrets d'application. {_B2}"
+    )
+    assert _headings(text) == ["Que prévoit le texte ?", "Qui pourra en bénéficier ?", "Et maintenant ?"]
+
+
+def test_interview_questions_take_their_lead_in() -> None:
+    text = (
+        f"{_B1} Quel bilan tirez-vous de cette saison ? Un bilan contrasté, puisque nous visions le titre. "
+        f"{_B2} Vous parlez d'un « tournant ». Que voulez-vous dire ? Nous avons changé de méthode. {_B3} "
+        f"Vos joueurs semblent fatigués. Cela vous inquiète-t-il ? Beaucoup. {_B2} "
+        f"Pourquoi ? Parce que la saison est longue et que l'effectif est réduit. {_B1}"
+    )
+    assert _headings(text) == [
+        "Quel bilan tirez-vous de cette saison ?",
+        "Vous parlez d'un « tournant ». Que voulez-vous dire ?",
+        "Vos joueurs semblent fatigués. Cela vous inquiète-t-il ?",
+    ]
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        # Rhetorical questions: answered by a quotation, a verbless reply, "Parce que", or pointing back.
+        "Un recul ? « C'est le prix à payer pour avancer », reconnaît un conseiller municipal.",
+        "Une promesse ? Plutôt une menace, selon les dirigeants européens réunis à Bruxelles.",
+        "Pourquoi une telle colère ? Les habitants se sentent abandonnés depuis des années.",
+        "Pourquoi si tard ? Parce que les demandes d'extradition sont restées lettre morte.",
+        # A title or function in apposition to a name, an adverbial without its comma.
+        "Le président russe Vladimir Poutine a réagi dans la soirée.",
+        "Le juge d'instruction Marc Durand avait relancé l'enquête.",
+        "Depuis 2017 Emmanuel Macron a multiplié les annonces.",
+        # A letter used as a label is no preposition "A".
+        "Les véhicules de catégorie A pourront circuler jusqu'en 2026 dans le centre-ville.",
+        # A phrase quoted inside a sentence.
+        "Le slogan « On ne lâche rien » résonne dans tous les cortèges depuis des semaines.",
+        # A pronoun-like name with no verb after it; first name and surname; a name seen twice.
+        "Dans un entretien au magazine Elle publié mardi, l'actrice revient sur sa carrière.",
+        "Raphaël Garrigos et Isabelle Roberts rappellent que la règle est ancienne.",
+        "La vente de 24 avions de combat Rafale au Qatar rapporte gros. Le Qatar aura ses Rafale en 2027.",
+    ],
+)
+def test_no_heading_inside_running_text(middle: str) -> None:
+    assert _headings(f"{_B1} {middle} {_B2} {_B3}") == []
+    heading = "Le silence de Matignon Le cabinet du premier ministre n'a pas répondu."  # company for it
+    assert _headings(f"{_B1} {heading} {_B2} {middle} {_B3}") == ["Le silence de Matignon"]
+
+
+_VOCAB = (
+    "Le la les L' C'est Qu'est-ce qu' Paris Emmanuel Macron a dit « » : , . ? 12 2027 mars Pour pour "
+    "Interrogé par Une réunion publique Et maintenant Colère \u202f» Brest métropole organise vous "
+    "Êtes-vous optimiste Parce que"
+).split()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=60))
+def test_no_word_lost_on_any_text(words: list[str]) -> None:
+    text = " ".join(words)
+    article = find_sections(Article(title="Titre", lead=text))
+    assert article.words() == text.split()
+
+
+def test_opening_apposition_before_a_name_is_no_title(tmp_path: Path) -> None:
+    text = (
+        "Le spécialiste lyonnais des vélos cargo Cargolo a publié mardi des comptes en recul. "
+        "Le groupe emploie trois cents personnes et veut se développer en Allemagne."
+    )
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    article = find_sections(read_article(path))
+    assert article.sections == ()
+    assert article.lead == text

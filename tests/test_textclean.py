@@ -46,3 +46,19 @@ def test_rough_sentences_keep_quotes() -> None:
         "Oui !",
         "Non…",
     ]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Partager Facebook X WhatsApp Copier le lien Offrir cet article",
+        "Réagissez à cet article 48 commentaires Vous devez être connecté pour réagir Se connecter",
+        "Vous souhaitez réagir? Connectez-vous ou créez un compte pour commenter. Voir les 12 commentaires",
+        "Newsletter L'essentiel du matin S'inscrire à la newsletter Toutes les newsletters",
+        "Lire aussi Budget : ce que contient le projet de loi ? Le Monde Réutiliser ce contenu",
+        "Téléchargez l'application App Store Google Play",
+    ],
+)
+def test_web_furniture_at_the_end_is_dropped(tail: str) -> None:
+    body = "Le conseil municipal a voté le budget. La séance a duré trois heures."
+    assert drop_trailing_boilerplate(f"{body} {tail}") == body
