@@ -42,9 +42,31 @@ def test_full_config(tmp_path: Path) -> None:
         ("[templates]\nsignoff = 'Au revoir {'\n", "templates.signoff"),
         ("show = 3\n", "[show]"),
         ("[show\n", "not valid TOML"),
+        ("[show]\ndescription = 'é' \n", None),
+        ("[show]\nowner_email = 'nobody'\n", "show.owner_email"),
+        ("[show]\nlanguage = 'French'\n", "show.language"),
+        ("[show]\ncategory = 'Newz'\n", "show.category"),
+        ("[show]\nsubcategory = 'Cooking'\n", "show.subcategory"),
+        ("[show]\ncategory = 'History'\nsubcategory = 'Daily News'\n", "show.subcategory"),
+        ("[show]\nexplicit = 'no'\n", "show.explicit"),
+        ("[show]\nartwork = 'absent.jpg'\n", "show.artwork"),
+        ("[show]\nbase_url = 'ftp://example.org/'\n", "show.base_url"),
+        ("[show]\nbase_url = 'https://example.org/a b/'\n", "show.base_url"),
+        ("[show]\nbase_url = 'https://example.org/?x=1'\n", "show.base_url"),
+        ("[show]\nlink = 'example.org'\n", "show.link"),
+        ("[show]\ncopyright = ''\n", "show.copyright"),
+        ("[show]\ntimezone = 'Europe/Lutece'\n", "show.timezone"),
+        ("[show]\ntimezone = '../etc'\n", "show.timezone"),
+        ("[show]\nkeep = 0\n", "show.keep"),
+        ("[show]\nkeep = '10'\n", "show.keep"),
+        ("[show]\nkeep = true\n", "show.keep"),
+        ("[show]\npreset = 'radio'\n", "show.preset"),
+        ("[show]\nvoice = 3\n", "show.voice"),
     ],
 )
-def test_each_wrong_field_is_named(tmp_path: Path, text: str, field: str) -> None:
+def test_each_wrong_field_is_named(tmp_path: Path, text: str, field: str | None) -> None:
+    if field is None:  # a description over 4000 bytes (2 bytes per "é")
+        text, field = text.replace("'é'", "'" + "é" * 2001 + "'"), "show.description"
     with pytest.raises(ConfigError) as info:
         load_show(write(tmp_path, text))
     assert field in info.value.one_line() and "show.toml" in info.value.one_line()
@@ -53,3 +75,78 @@ def test_each_wrong_field_is_named(tmp_path: Path, text: str, field: str) -> Non
 def test_missing_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such show config"):
         load_show(tmp_path / "absent.toml")
+
+
+def test_publishing_fields(tmp_path: Path) -> None:
+    from PIL import Image
+
+    (tmp_path / "art").mkdir()
+    Image.new("RGB", (1400, 1400)).save(tmp_path / "art" / "cover.png")
+    show = load_show(
+        write(
+            tmp_path,
+            """[show]
+title = "Matinale"
+description = "Les nouvelles du jour."
+author = "Rédaction"
+owner_name = "Camille"
+owner_email = "camille@example.org"
+language = "fr-BE"
+category = "Society & Culture"
+subcategory = "Documentary"
+explicit = true
+artwork = "art/cover.png"
+base_url = "https://example.org/matinale"
+link = "https://example.org/"
+copyright = "© 2025"
+timezone = "Europe/Brussels"
+keep = 7
+voice = "espeak"
+preset = "broadcast"
+""",
+        )
+    )
+    assert (show.author, show.owner_name, show.owner_email) == ("Rédaction", "Camille", "camille@example.org")
+    assert (show.category, show.subcategory, show.explicit, show.keep) == (
+        "Society & Culture",
+        "Documentary",
+        True,
+        7,
+    )
+    assert show.artwork == tmp_path / "art" / "cover.png"
+    assert show.base_url == "https://example.org/matinale/"
+    assert show.feed_url == "https://example.org/matinale/feed.xml"
+    assert (
+        show.url_for("2025-08-15 été/a.mp3")
+        == "https://example.org/matinale/2025-08-15%20%C3%A9t%C3%A9/a.mp3"
+    )
+    assert (show.timezone, show.preset, show.language, show.voice) == (
+        "Europe/Brussels",
+        "broadcast",
+        "fr-BE",
+        "espeak",
+    )
+
+
+def test_publishing_defaults() -> None:
+    show = Show()
+    assert (show.language, show.category, show.subcategory) == ("fr-FR", "News", "Daily News")
+    assert (show.timezone, show.preset, show.explicit, show.artwork) == (
+        "Europe/Paris",
+        "podcast",
+        False,
+        None,
+    )
+    assert show.feed_url == "http://127.0.0.1:8000/feed.xml"
+
+
+def test_a_category_without_subcategory(tmp_path: Path) -> None:
+    show = load_show(write(tmp_path, "[show]\ncategory = 'Technology'\n"))
+    assert (show.category, show.subcategory) == ("Technology", None)
+
+
+def test_checks_also_hold_in_code() -> None:
+    with pytest.raises(ConfigError, match="<defaults>: show.keep"):
+        Show(keep=0)
+    with pytest.raises(ConfigError, match="show.artwork"):
+        Show(artwork=Path("cover.gif"))

@@ -1,0 +1,190 @@
+"""The podcast feed: RSS 2.0 with the Apple (`itunes`) and Podcasting 2.0 (`podcast`) namespaces.
+
+Built with xml.etree.ElementTree, so every text and attribute is escaped by the XML library;
+characters XML 1.0 forbids (control characters, lone surrogates) are removed first. Descriptions
+are HTML for podcast apps, so plain text is HTML-escaped before going in. The same
+library and show always give the same bytes: no "now" in the feed (lastBuildDate is the time of
+the latest change to an episode).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import hashlib
+import html
+import re
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
+
+from briefing.export.atomic import atomic_write_bytes
+from briefing.export.chapters import CHAPTERS_MIME
+from briefing.show import Show
+
+if TYPE_CHECKING:
+    from briefing.publish.library import EpisodeRecord
+
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+NAMESPACES = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
+#: Podcasting 2.0: podcast:guid is UUIDv5 of the feed URL (no scheme, no trailing slash) in this.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+MP3_MIME = "audio/mpeg"
+#: Episode file roles listed as podcast:transcript, with their type (SRT first: gPodder's
+#: podcastparser keeps the last one, and WebVTT is the better choice for a player).
+TRANSCRIPTS = (("srt", "application/x-subrip"), ("vtt", "text/vtt"))
+TRANSCRIPT_LANGUAGE = "fr"
+GENERATOR = "briefing"
+
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def clean_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (C0 controls but tab/LF/CR, lone
+    surrogates, U+FFFE, U+FFFF)."""
+    return _FORBIDDEN.sub("", text)
+
+
+def as_html(text: str) -> str:
+    """Plain text for an RSS <description>, which apps read as HTML: `<` and `&` escaped once for
+    HTML (then once more, by the XML library, for XML)."""
+    return html.escape(text, quote=False)
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The Podcasting 2.0 podcast:guid of a feed URL."""
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, _SCHEME.sub("", feed_url.strip()).rstrip("/")))
+
+
+def _q(prefix: str, name: str) -> str:
+    return f"{{{NAMESPACES[prefix]}}}{name}"
+
+
+def _sub(parent: ET.Element, tag: str, content: str | None = None, /, **attrs: str) -> ET.Element:
+    """A child element; an `ns:name` tag is expanded; its text and attributes are cleaned."""
+    if ":" in tag:
+        tag = _q(*tag.split(":", 1))
+    element = ET.SubElement(parent, tag, {k: clean_text(v) for k, v in attrs.items()})
+    if content is not None:
+        element.text = clean_text(content)
+    return element
+
+
+def _rfc2822(when: dt.datetime, show: Show) -> str:
+    from zoneinfo import ZoneInfo
+
+    return email.utils.format_datetime(when.astimezone(ZoneInfo(show.timezone)))
+
+
+def render_feed(show: Show, episodes: Sequence[EpisodeRecord], artwork: str | None) -> bytes:
+    """The feed for `episodes` (newest first; the first `show.keep` are listed) as UTF-8 bytes.
+
+    `artwork` is the path of the channel image relative to the output folder.
+    """
+    for prefix, uri in NAMESPACES.items():
+        ET.register_namespace(prefix, uri)
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = _sub(rss, "channel")
+    _channel(channel, show, episodes, artwork)
+    for record in episodes[: show.keep]:
+        _item(_sub(channel, "item"), show, record)
+    ET.indent(rss, space="  ")
+    data: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"
+
+
+def _channel(channel: ET.Element, show: Show, episodes: Sequence[EpisodeRecord], artwork: str | None) -> None:
+    link = show.link or show.base_url
+    author = show.author or show.title
+    _sub(channel, "title", show.title)
+    _sub(channel, "link", link)
+    _sub(channel, "description", as_html(show.description or show.title))
+    _sub(channel, "language", show.language)
+    if show.copyright:
+        _sub(channel, "copyright", show.copyright)
+    _sub(channel, "generator", GENERATOR)
+    if episodes:
+        _sub(channel, "lastBuildDate", _rfc2822(max(r.updated for r in episodes), show))
+    _sub(channel, "atom:link", href=show.feed_url, rel="self", type="application/rss+xml")
+    if artwork is not None:
+        image = _sub(channel, "image")
+        _sub(image, "url", show.url_for(artwork))
+        _sub(image, "title", show.title)
+        _sub(image, "link", link)
+        _sub(channel, "itunes:image", href=show.url_for(artwork))
+    _sub(channel, "itunes:author", author)
+    owner = _sub(channel, "itunes:owner")
+    _sub(owner, "itunes:name", show.owner_name or author)
+    if show.owner_email:
+        _sub(owner, "itunes:email", show.owner_email)
+    category = _sub(channel, "itunes:category", text=show.category)
+    if show.subcategory:
+        _sub(category, "itunes:category", text=show.subcategory)
+    _sub(channel, "itunes:explicit", "true" if show.explicit else "false")
+    _sub(channel, "itunes:type", "episodic")
+    _sub(channel, "podcast:guid", podcast_guid(show.feed_url))
+    if show.owner_email:
+        _sub(channel, "podcast:locked", "no", owner=show.owner_email)
+    else:
+        _sub(channel, "podcast:locked", "no")
+
+
+def _item(item: ET.Element, show: Show, record: EpisodeRecord) -> None:
+    info = record.info
+    mp3 = info.file("mp3")
+    if mp3 is None:  # EpisodeRecord refuses this; kept for the type checker
+        raise ValueError(f"episode {record.number} has no MP3")
+    _sub(item, "title", info.title)
+    _sub(item, "description", as_html(info.description or info.title))
+    if show.link:
+        _sub(item, "link", show.link)
+    _sub(item, "guid", record.guid, isPermaLink="false")
+    _sub(item, "pubDate", _rfc2822(record.published, show))
+    _sub(item, "enclosure", url=show.url_for(mp3.path), length=str(mp3.size), type=MP3_MIME)
+    _sub(item, "itunes:title", info.title)
+    _sub(item, "itunes:duration", str(round(record.seconds)))
+    _sub(item, "itunes:episode", str(record.number))
+    _sub(item, "itunes:episodeType", "full")
+    _sub(item, "itunes:explicit", "true" if show.explicit else "false")
+    cover = info.file("cover")
+    if cover is not None:
+        _sub(item, "itunes:image", href=show.url_for(cover.path))
+    _sub(item, "podcast:episode", str(record.number))
+    for role, mime in TRANSCRIPTS:
+        found = info.file(role)
+        if found is not None:
+            _sub(
+                item,
+                "podcast:transcript",
+                url=show.url_for(found.path),
+                type=mime,
+                language=TRANSCRIPT_LANGUAGE,
+            )
+    chapters = info.file("chapters")
+    if chapters is not None:
+        _sub(item, "podcast:chapters", url=show.url_for(chapters.path), type=CHAPTERS_MIME)
+
+
+def channel_artwork(out_dir: Path, show: Show) -> str:
+    """Put the channel image in `out_dir` and return its relative path.
+
+    The show's artwork is copied; without one, a cover with the title is generated. The name
+    carries a hash of the content (`artwork-<hash>.png`), so a new image gets a new URL.
+    """
+    if show.artwork is not None:
+        data = show.artwork.read_bytes()
+        suffix = ".jpg" if show.artwork.suffix.lower() == ".jpeg" else show.artwork.suffix.lower()
+    else:
+        from briefing.export.cover import make_cover
+
+        data, suffix = make_cover(show.title), ".png"
+    name = f"artwork-{hashlib.sha256(data).hexdigest()[:12]}{suffix}"
+    path = Path(out_dir) / name
+    if not path.is_file() or path.stat().st_size != len(data):
+        atomic_write_bytes(path, data)
+    return name

@@ -1,0 +1,373 @@
+"""The episode library of an output folder (`library.json`) and the feed made from it.
+
+Each build adds its episode, or replaces the episode with the same key (same article and date),
+which keeps its GUID and episode number. A GUID never changes; episode numbers are never reused,
+even after a removal. Every change holds a lock on the folder (so two builds at once never lose
+an episode) and commits the library and `feed.xml` together: both are written to temporary files
+first; the feed is renamed into place, then the library; if anything fails before the library is
+in place, the previous feed is put back. Files a replaced or removed episode no longer needs are
+deleted only after that commit, so a crash can leave an orphan file, never a dangling link.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from briefing.errors import BriefingError, PublishError
+from briefing.export.atomic import atomic_path, atomic_write_bytes
+from briefing.export.chapters import EpisodeInfo
+from briefing.export.names import safe_join
+from briefing.show import FEED_NAME, Show
+
+LIBRARY_NAME = "library.json"
+LOCK_NAME = ".library.lock"
+LIBRARY_SCHEMA = 1
+LOCK_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeRecord:
+    """A published episode: its key (article + date), GUID, number, times, preset and files.
+
+    `info.guid` and `info.episode` always equal `guid` and `number`. Times are timezone-aware.
+    """
+
+    key: str
+    guid: str
+    number: int
+    published: dt.datetime
+    updated: dt.datetime
+    preset: str
+    info: EpisodeInfo
+
+    def __post_init__(self) -> None:
+        if not self.key.strip() or not self.guid.strip():
+            raise PublishError(f"episode {self.info.title!r} has an empty key or GUID")
+        if self.number < 1:
+            raise PublishError(f"episode {self.info.title!r} has number {self.number}")
+        if self.published.tzinfo is None or self.updated.tzinfo is None:
+            raise PublishError(f"episode {self.info.title!r} has a time without a time zone")
+        if self.info.file("mp3") is None:
+            raise PublishError(f"episode {self.info.title!r} has no MP3 file")
+        if self.info.guid != self.guid or self.info.episode != self.number:
+            object.__setattr__(
+                self, "info", dataclasses.replace(self.info, guid=self.guid, episode=self.number)
+            )
+
+    @property
+    def seconds(self) -> float:
+        return self.info.samples / self.info.rate
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "guid": self.guid,
+            "number": self.number,
+            "published": self.published.isoformat(),
+            "updated": self.updated.isoformat(),
+            "preset": self.preset,
+            "info": self.info.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> EpisodeRecord:
+        return cls(
+            key=str(doc["key"]),
+            guid=str(doc["guid"]),
+            number=int(doc["number"]),
+            published=dt.datetime.fromisoformat(doc["published"]),
+            updated=dt.datetime.fromisoformat(doc["updated"]),
+            preset=str(doc["preset"]),
+            info=EpisodeInfo.from_json(json.dumps(doc["info"])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """Every episode of an output folder, by number; the next number to give; the show config."""
+
+    episodes: tuple[EpisodeRecord, ...] = ()
+    next_number: int = 1
+    show_config: str | None = None
+
+    def newest_first(self) -> tuple[EpisodeRecord, ...]:
+        return tuple(sorted(self.episodes, key=lambda r: (r.published, r.number), reverse=True))
+
+    def to_json(self) -> str:
+        doc = {
+            "schema": LIBRARY_SCHEMA,
+            "next_number": self.next_number,
+            "show_config": self.show_config,
+            "episodes": [r.to_dict() for r in sorted(self.episodes, key=lambda r: r.number)],
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def read_library(out_dir: Path) -> Library:
+    """The library of `out_dir` (empty when there is none yet)."""
+    path = Path(out_dir) / LIBRARY_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Library()
+    except (OSError, UnicodeDecodeError) as e:
+        raise PublishError(f"cannot read the episode library {path}", cause=str(e)) from e
+    try:
+        doc = json.loads(text)
+        if doc.get("schema") != LIBRARY_SCHEMA:
+            raise PublishError(
+                f"episode library {path} has schema {doc.get('schema')!r}, not {LIBRARY_SCHEMA}",
+                cause="written by another version of briefing",
+            )
+        episodes = tuple(EpisodeRecord.from_dict(d) for d in doc["episodes"])
+        show_config = doc.get("show_config")
+        library = Library(
+            episodes, int(doc["next_number"]), None if show_config is None else str(show_config)
+        )
+    except (ValueError, KeyError, TypeError, AttributeError, BriefingError) as e:
+        message = e.one_line() if isinstance(e, BriefingError) else f"{type(e).__name__}: {e}"
+        raise PublishError(f"episode library {path} is damaged", cause=message) from e
+    _check_unique(library, path)
+    return library
+
+
+def _check_unique(library: Library, where: Path) -> None:
+    for name in ("key", "guid", "number"):
+        values = [getattr(r, name) for r in library.episodes]
+        if len(values) != len(set(values)):
+            raise PublishError(f"episode library {where} has two episodes with the same {name}")
+
+
+def episode_guid(show: Show, key: str) -> str:
+    """The GUID a new episode gets: UUIDv5 of its key in the namespace of the show's podcast:guid."""
+    from briefing.publish.feed import podcast_guid
+
+    return str(uuid.uuid5(uuid.UUID(podcast_guid(show.feed_url)), key))
+
+
+def planned_identity(out_dir: Path, show: Show, key: str) -> tuple[str, int]:
+    """The (GUID, episode number) `publish_episode` will most likely give `key`, for the ID3 tag.
+
+    An episode already in the library keeps both. For a new one, another build publishing first
+    may take the number; the record `publish_episode` returns is authoritative.
+    """
+    library = read_library(out_dir)
+    for record in library.episodes:
+        if record.key == key:
+            return record.guid, record.number
+    return episode_guid(show, key), library.next_number
+
+
+@contextlib.contextmanager
+def locked(out_dir: Path) -> Iterator[None]:
+    """Hold the library lock of `out_dir` (waits up to LOCK_TIMEOUT_S seconds)."""
+    from filelock import FileLock, Timeout
+
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(out_dir / LOCK_NAME), timeout=LOCK_TIMEOUT_S)
+        lock.acquire()
+    except Timeout as e:
+        raise PublishError(
+            f"the episode library in {out_dir} stayed locked for {LOCK_TIMEOUT_S:.0f} s",
+            cause="another build or command is still publishing",
+        ) from e
+    except OSError as e:
+        raise PublishError(f"cannot lock the episode library in {out_dir}", cause=str(e)) from e
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _check_files(out_dir: Path, info: EpisodeInfo) -> None:
+    if info.file("mp3") is None:
+        raise PublishError(f"episode {info.title!r} has no MP3 file", cause="the build gave no 'mp3' role")
+    for f in info.files:
+        try:
+            size = safe_join(out_dir, f.path).stat().st_size
+        except BriefingError as e:
+            raise PublishError(f"episode file {f.path!r} is not inside {out_dir}", cause=e.one_line()) from e
+        except OSError as e:
+            raise PublishError(f"episode file {f.path} is missing in {out_dir}", cause=str(e)) from e
+        if size != f.size:
+            raise PublishError(
+                f"episode file {f.path} is {size} bytes, the episode says {f.size}",
+                cause="the file changed after the build described it",
+            )
+
+
+def publish_episode(
+    out_dir: Path,
+    show: Show,
+    info: EpisodeInfo,
+    key: str,
+    now: dt.datetime | None = None,
+    *,
+    preset: str | None = None,
+) -> EpisodeRecord:
+    """Add the episode to the library of `out_dir`, or replace the one with the same `key`,
+    then regenerate the feed. File paths in `info` are relative to `out_dir`.
+
+    A replaced episode keeps its GUID, number and publication time. A new one takes `info.guid`
+    (else `episode_guid(show, key)`) and `info.episode` when that number is free, else the next.
+    Files of the replaced episode that nothing references any more are deleted afterwards.
+    `preset` names the loudness preset the audio was mastered with (default: `show.preset`);
+    `briefing validate` measures the episode against it.
+    """
+    out_dir = Path(out_dir)
+    now = _now(now)
+    if not key.strip():
+        raise PublishError(f"episode {info.title!r} has an empty key", cause="pass article + date")
+    _check_files(out_dir, info)
+    if preset is not None:
+        from briefing.audio.presets import get_preset
+
+        get_preset(preset)  # an unknown name raises AudioError listing the choices
+    with locked(out_dir):
+        library = read_library(out_dir)
+        old = next((r for r in library.episodes if r.key == key), None)
+        others = tuple(r for r in library.episodes if r.key != key)
+        mp3 = info.file("mp3")
+        for other in others:
+            used = other.info.file("mp3")
+            if mp3 is not None and used is not None and used.path == mp3.path:
+                raise PublishError(
+                    f"episode {info.title!r} uses the MP3 {mp3.path} of episode {other.number}",
+                    cause="an enclosure URL is never reused: file names must carry a content hash",
+                )
+        if old is not None:
+            guid, number, published = old.guid, old.number, old.published
+        else:
+            guid = info.guid or episode_guid(show, key)
+            if any(r.guid == guid for r in others):
+                raise PublishError(f"GUID {guid} of {info.title!r} belongs to another episode")
+            # Numbers only grow: one given by the build is kept when no episode ever had it.
+            free = max([library.next_number, *(r.number + 1 for r in library.episodes)])
+            number = info.episode if info.episode is not None and info.episode >= free else free
+            published = now
+        record = EpisodeRecord(key, guid, number, published, now, preset or show.preset, info)
+        new = Library(
+            others + (record,),
+            max(library.next_number, number + 1),
+            _origin(show) or library.show_config,
+        )
+        _commit(out_dir, show, new)
+    if old is not None:
+        _delete_unreferenced(out_dir, old, new)
+    return record
+
+
+def remove_episode(out_dir: Path, show: Show, ident: str, *, delete_files: bool = True) -> EpisodeRecord:
+    """Remove the episode `ident` (number, GUID or key) from the library and the feed."""
+    out_dir = Path(out_dir)
+    with locked(out_dir):
+        library = read_library(out_dir)
+        record = find_episode(library, ident, out_dir)
+        new = dataclasses.replace(library, episodes=tuple(r for r in library.episodes if r is not record))
+        _commit(out_dir, show, new)
+    if delete_files:
+        _delete_unreferenced(out_dir, record, new)
+    return record
+
+
+def regenerate_feed(out_dir: Path, show: Show) -> Path:
+    """Write `feed.xml` again from the library (e.g. after editing the show config)."""
+    out_dir = Path(out_dir)
+    with locked(out_dir):
+        library = read_library(out_dir)
+        _commit(out_dir, show, dataclasses.replace(library, show_config=_origin(show) or library.show_config))
+    return out_dir / FEED_NAME
+
+
+def find_episode(library: Library, ident: str, where: Path) -> EpisodeRecord:
+    """The episode whose number, GUID or key is `ident`."""
+    for record in library.episodes:
+        if ident in (str(record.number), record.guid, record.key):
+            return record
+    raise PublishError(
+        f"no episode {ident!r} in the library of {where}",
+        cause="give its number, GUID or key as listed by `briefing episodes`",
+    )
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if now.tzinfo is None:
+        raise PublishError(f"publication time {now} has no time zone", cause="pass an aware datetime")
+    return now
+
+
+def _origin(show: Show) -> str | None:
+    return None if show.origin.startswith("<") else str(Path(show.origin).resolve())
+
+
+def write_feed_bytes(path: Path, data: bytes) -> None:
+    """Write the feed atomically (a separate function, so tests can make it fail)."""
+    atomic_write_bytes(path, data)
+
+
+def _commit(out_dir: Path, show: Show, library: Library) -> None:
+    """Write the feed for `library`, then the library itself; all or nothing."""
+    from briefing.publish.feed import channel_artwork, render_feed
+
+    feed_path, library_path = out_dir / FEED_NAME, out_dir / LIBRARY_NAME
+    try:
+        artwork = channel_artwork(out_dir, show)
+        feed = render_feed(show, library.newest_first(), artwork)
+        old_feed = feed_path.read_bytes() if feed_path.exists() else None
+    except OSError as e:
+        raise PublishError(f"cannot prepare the feed in {out_dir}", cause=str(e)) from e
+    feed_written = False
+    try:
+        with atomic_path(library_path) as temp:
+            temp.write_bytes(library.to_json().encode("utf-8"))
+            write_feed_bytes(feed_path, feed)
+            feed_written = True
+    except BaseException as e:
+        if feed_written:
+            _restore(feed_path, old_feed)
+        if isinstance(e, OSError):
+            raise PublishError(
+                f"cannot update the library and feed in {out_dir}; both are left as they were",
+                cause=e.strerror or str(e),
+            ) from e
+        raise
+
+
+def _restore(path: Path, data: bytes | None) -> None:
+    with contextlib.suppress(OSError):
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write_bytes(path, data)
+
+
+def _delete_unreferenced(out_dir: Path, gone: EpisodeRecord, library: Library) -> None:
+    """Delete the files of `gone` that no episode of `library` references, and emptied folders."""
+    used = {f.path for r in library.episodes for f in r.info.files}
+    base = out_dir.resolve()
+    for f in gone.info.files:
+        if f.path in used:
+            continue
+        try:
+            path = safe_join(out_dir, f.path)
+            path.unlink(missing_ok=True)
+        except (BriefingError, OSError):
+            continue  # an orphan file is harmless; the feed no longer points at it
+        for parent in PurePosixPath(f.path).parents:
+            folder = (out_dir / parent).resolve()
+            if folder == base or not folder.is_relative_to(base):
+                break
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only succeeds when empty

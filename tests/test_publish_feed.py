@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime as dt
+import email.utils
+import html
+import io
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+from xml.etree import ElementTree as ET
+
+import feedparser
+import podcastparser
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_publish_library import SHOW, T0, make_episode
+
+from briefing.export.chapters import EpisodeFile, EpisodeInfo
+from briefing.publish.feed import clean_text, podcast_guid, render_feed
+from briefing.publish.library import EpisodeRecord, publish_episode, read_library, regenerate_feed
+from briefing.show import FEED_NAME, Show
+
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+}
+
+
+def publish_three(out: Path, show: Show = SHOW) -> list[EpisodeRecord]:
+    """Three episodes published in date order; one has spaces and accents in its folder name."""
+    episodes = [
+        ("Premier & <dernier>", "premier", dt.date(2025, 1, 10), 300.0, 1.0),
+        ("Été brûlant", "été 2025", dt.date(2025, 8, 15), 400.0, 1.6),
+        ("Le sommet d'Anchorage", "anchorage", dt.date(2025, 8, 16), 500.0, 2.3),
+    ]
+    records = []
+    for title, slug, date, freq, seconds in episodes:
+        info = make_episode(out, title, slug=slug, date=date, freq=freq, seconds=seconds)
+        when = dt.datetime.combine(date, dt.time(5, 0), tzinfo=dt.UTC)
+        records.append(publish_episode(out, show, info, f"{slug}/{date}", now=when))
+    return records
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> tuple[Path, list[EpisodeRecord]]:
+    return tmp_path, publish_three(tmp_path)
+
+
+def url(record: EpisodeRecord, role: str) -> str:
+    found = record.info.file(role)
+    assert found is not None
+    return SHOW.base_url + quote(found.path)
+
+
+def test_podcastparser_reads_every_episode(published: tuple[Path, list[EpisodeRecord]]) -> None:
+    out, records = published
+    with (out / FEED_NAME).open("rb") as f:
+        feed = podcastparser.parse(SHOW.feed_url, f)
+    assert feed["title"] == SHOW.title and feed["language"] == "fr-FR"
+    assert feed["itunes_categories"] == [["News", "Daily News"]]
+    assert feed["itunes_owner"] == {"name": SHOW.title, "email": "podcast@example.org"}
+    assert feed["explicit"] is False and feed["type"] == "episodic"
+    assert feed["cover_url"].startswith(SHOW.base_url + "artwork-")
+    assert (out / feed["cover_url"][len(SHOW.base_url) :]).is_file()
+    by_guid = {e["guid"]: e for e in feed["episodes"]}
+    assert set(by_guid) == {r.guid for r in records}
+    for record in records:
+        episode = by_guid[record.guid]
+        mp3 = record.info.file("mp3")
+        assert mp3 is not None
+        assert episode["title"] == record.info.title
+        assert episode["number"] == record.number and episode["type"] == "full"
+        assert episode["total_time"] == round(record.info.samples / record.info.rate)
+        assert episode["published"] == calendar.timegm(record.published.utctimetuple())
+        assert episode["enclosures"] == [
+            {
+                "url": url(record, "mp3"),
+                "file_size": (out / mp3.path).stat().st_size,
+                "mime_type": "audio/mpeg",
+            }
+        ]
+
+
+def test_feedparser_reads_enclosures_transcripts_and_chapters(
+    published: tuple[Path, list[EpisodeRecord]],
+) -> None:
+    out, records = published
+    feed = feedparser.parse((out / FEED_NAME).read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed["podcast_guid"] == podcast_guid(SHOW.feed_url)
+    assert [e["id"] for e in feed.entries] == [r.guid for r in reversed(records)], "newest first"
+    for entry, record in zip(feed.entries, reversed(records), strict=True):
+        enclosure = [link for link in entry["links"] if link["rel"] == "enclosure"]
+        assert len(enclosure) == 1 and enclosure[0]["href"] == url(record, "mp3")
+        mp3 = record.info.file("mp3")
+        assert mp3 is not None and enclosure[0]["length"] == str((out / mp3.path).stat().st_size)
+        assert entry["itunes_duration"] == str(round(record.seconds))
+        assert entry["podcast_chapters"]["url"] == url(record, "chapters")
+        assert entry["podcast_transcript"]["url"] in (url(record, "vtt"), url(record, "srt"))
+        assert html.unescape(entry["summary"]) == record.info.title
+
+
+def test_channel_and_items_by_xpath(published: tuple[Path, list[EpisodeRecord]]) -> None:
+    out, records = published
+    channel = ET.parse(out / FEED_NAME).getroot().find("channel")
+    assert channel is not None
+    for tag in ("title", "link", "description", "language", "itunes:author", "itunes:explicit"):
+        assert (channel.findtext(tag, namespaces=NS) or "").strip(), tag
+    assert channel.findtext("itunes:explicit", namespaces=NS) == "false"
+    expected_guid = uuid.uuid5(
+        uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.org/podcast/feed.xml"
+    )
+    assert channel.findtext("podcast:guid", namespaces=NS) == str(expected_guid)
+    locked = channel.find("podcast:locked", NS)
+    assert locked is not None and locked.text == "no" and locked.get("owner") == "podcast@example.org"
+    category = channel.find("itunes:category", NS)
+    assert category is not None and category.get("text") == "News"
+    assert [c.get("text") for c in category.findall("itunes:category", NS)] == ["Daily News"]
+    self_link = channel.find("atom:link[@rel='self']", NS)
+    assert self_link is not None and self_link.get("href") == SHOW.feed_url
+    items = channel.findall("item")
+    assert [i.findtext("itunes:episode", namespaces=NS) for i in items] == ["3", "2", "1"]
+    for item, record in zip(items, reversed(records), strict=True):
+        guid = item.find("guid")
+        assert guid is not None and guid.text == record.guid and guid.get("isPermaLink") == "false"
+        assert item.findtext("itunes:episodeType", namespaces=NS) == "full"
+        assert item.findtext("itunes:explicit", namespaces=NS) == "false"
+        enclosure = item.find("enclosure")
+        assert enclosure is not None and enclosure.get("type") == "audio/mpeg"
+        transcripts = {t.get("type"): t for t in item.findall("podcast:transcript", NS)}
+        assert set(transcripts) == {"text/vtt", "application/x-subrip"}
+        assert transcripts["text/vtt"].get("url") == url(record, "vtt")
+        assert transcripts["application/x-subrip"].get("url") == url(record, "srt")
+        assert all(t.get("language") == "fr" for t in transcripts.values())
+        chapters = item.find("podcast:chapters", NS)
+        assert chapters is not None and chapters.get("type") == "application/json+chapters"
+    # Paris time: +0100 in January, +0200 in August.
+    dates = [i.findtext("pubDate") or "" for i in items]
+    assert dates[0].endswith("07:00:00 +0200") and dates[2].endswith("06:00:00 +0100")
+    assert email.utils.parsedate_to_datetime(dates[2]) == records[0].published
+
+
+def test_quoted_urls_point_at_the_files(published: tuple[Path, list[EpisodeRecord]]) -> None:
+    out, records = published
+    enclosure = url(records[1], "mp3")
+    assert " " not in enclosure and "%C3%A9t%C3%A9%202025" in enclosure
+    assert b'url="' + enclosure.encode() + b'"' in (out / FEED_NAME).read_bytes()
+
+
+def test_keep_and_time_zone_and_explicit(tmp_path: Path) -> None:
+    show = dataclasses.replace(SHOW, keep=2, timezone="America/New_York", explicit=True)
+    records = publish_three(tmp_path, show)
+    root = ET.parse(tmp_path / FEED_NAME).getroot()
+    items = root.findall("channel/item")
+    assert [i.findtext("guid") for i in items] == [records[2].guid, records[1].guid]
+    assert len(read_library(tmp_path).episodes) == 3, "the library keeps what the feed drops"
+    assert (items[0].findtext("pubDate") or "").endswith("01:00:00 -0400")
+    assert {e.text for e in root.iter(f"{{{NS['itunes']}}}explicit")} == {"true"}
+
+
+def test_same_library_same_bytes(published: tuple[Path, list[EpisodeRecord]]) -> None:
+    out, _ = published
+    before = (out / FEED_NAME).read_bytes()
+    (out / FEED_NAME).unlink()
+    assert regenerate_feed(out, SHOW).read_bytes() == before
+
+
+def test_show_artwork_is_published_under_a_content_name(tmp_path: Path) -> None:
+    from PIL import Image
+
+    art = tmp_path / "cover.jpg"
+    Image.new("RGB", (1400, 1400), (200, 30, 30)).save(art, "JPEG")
+    out = tmp_path / "out"
+    publish_episode(out, dataclasses.replace(SHOW, artwork=art), make_episode(out), "a", now=T0)
+    href = ET.parse(out / FEED_NAME).getroot().find("channel/itunes:image", NS)
+    assert href is not None
+    name = (href.get("href") or "")[len(SHOW.base_url) :]
+    assert name.startswith("artwork-") and name.endswith(".jpg")
+    assert (out / name).read_bytes() == art.read_bytes()
+    Image.new("RGB", (1400, 1400), (30, 30, 200)).save(art, "JPEG")
+    regenerate_feed(out, dataclasses.replace(SHOW, artwork=art))
+    href = ET.parse(out / FEED_NAME).getroot().find("channel/itunes:image", NS)
+    assert href is not None and (href.get("href") or "")[len(SHOW.base_url) :] != name, "new image, new URL"
+
+
+def test_empty_library_still_gives_a_valid_channel(tmp_path: Path) -> None:
+    regenerate_feed(tmp_path, SHOW)
+    feed = feedparser.parse((tmp_path / FEED_NAME).read_bytes())
+    assert not feed.bozo and feed.entries == [] and feed.feed["title"] == SHOW.title
+
+
+SPECIALS = [
+    "&",
+    "&amp;",
+    "&lt;b&gt;",
+    "<",
+    ">",
+    "]]>",
+    "<![CDATA[",
+    '"',
+    "'",
+    "\x00",
+    "\x0b",
+    "\x1f",
+    "\ufffe",
+    "\ud800",
+    "😀",
+    "\r\n",
+    "é",
+]
+odd_text = st.lists(st.one_of(st.text(max_size=8), st.sampled_from(SPECIALS)), max_size=8).map("".join)
+
+
+def _record(title: str, description: str) -> EpisodeRecord:
+    files = (EpisodeFile("mp3", "a b/épisode.mp3", 1234, "audio/mpeg"),)
+    info = EpisodeInfo(
+        title, "Le Briefing", dt.date(2025, 8, 15), "espeak", "espeak", 24_000, 48_000, files=files
+    )
+    info = dataclasses.replace(info, description=description)
+    return EpisodeRecord("k", "guid-1", 1, T0, T0, "podcast", info)
+
+
+def _as_parsed(text: str) -> str:
+    """What an XML parser gives back: forbidden characters gone, line ends normalized."""
+    return clean_text(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=odd_text, description=odd_text, show_title=odd_text.filter(lambda t: t.strip()))
+def test_odd_text_round_trips_through_parsers(title: str, description: str, show_title: str) -> None:
+    show = dataclasses.replace(SHOW, title=show_title)
+    data = render_feed(show, (_record(title, description),), "art.png")
+    root = ET.fromstring(data)
+    item = root.find("channel/item")
+    assert item is not None
+    assert (item.findtext("title") or "") == _as_parsed(title)
+    assert html.unescape(item.findtext("description") or "") == _as_parsed(description or title)
+    assert (root.findtext("channel/title") or "") == _as_parsed(show_title)
+    parsed = podcastparser.parse(show.feed_url, io.BytesIO(data))
+    assert [e["guid"] for e in parsed["episodes"]] == ["guid-1"]
+    assert not feedparser.parse(data).bozo
+
+
+@pytest.mark.parametrize(
+    "feed_url", ["https://podnews.net/rss", "http://podnews.net/rss/", "podnews.net/rss"]
+)
+def test_podcast_guid_matches_the_namespace_example(feed_url: str) -> None:
+    # The example of the Podcasting 2.0 <podcast:guid> documentation.
+    assert podcast_guid(feed_url) == "9b024349-ccf0-5f69-a609-6b82873eab3c"

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefing.errors import PublishError
+from briefing.publish.serve import make_server, parse_range
+
+AUDIO = bytes(range(256)) * 40  # 10,240 bytes, every offset distinguishable
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
+    """One server for the module (shutting one down takes half a second)."""
+    tmp_path = tmp_path_factory.mktemp("serve")
+    root = tmp_path / "out"
+    (root / "2025-08-15 été").mkdir(parents=True)
+    (root / "2025-08-15 été" / "épisode-abc123.mp3").write_bytes(AUDIO)
+    (root / "feed.xml").write_bytes(b"<?xml version='1.0'?><rss version='2.0'><channel/></rss>\n")
+    (root / "t.vtt").write_text("WEBVTT\n", encoding="utf-8")
+    (root / "t.srt").write_text("1\n", encoding="utf-8")
+    (root / "chapters.json").write_text("{}", encoding="utf-8")
+    (root / ".library.lock").write_bytes(b"")
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    (root / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (root / "inside.mp3").symlink_to(root / "2025-08-15 été" / "épisode-abc123.mp3")
+    server = make_server(root, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield root, int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def request(
+    port: int, path: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+MP3 = "/2025-08-15%20%C3%A9t%C3%A9/%C3%A9pisode-abc123.mp3"
+
+
+def test_whole_file_with_type_and_length(site: tuple[Path, int]) -> None:
+    _, port = site
+    status, headers, body = request(port, MP3)
+    assert status == 200 and body == AUDIO
+    assert headers["content-type"] == "audio/mpeg"
+    assert headers["content-length"] == str(len(AUDIO)) and headers["accept-ranges"] == "bytes"
+
+
+@pytest.mark.parametrize(
+    ("path", "mime"),
+    [
+        ("/feed.xml", "application/rss+xml"),
+        ("/t.vtt", "text/vtt; charset=utf-8"),
+        ("/t.srt", "application/x-subrip; charset=utf-8"),
+        ("/chapters.json", "application/json"),
+        ("/inside.mp3", "audio/mpeg"),
+    ],
+)
+def test_mime_types(site: tuple[Path, int], path: str, mime: str) -> None:
+    root, port = site
+    status, headers, body = request(port, path)
+    assert status == 200 and headers["content-type"] == mime
+    assert body == (root / path.lstrip("/")).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("header", "first", "last"),
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=10000-", 10000, 10239),
+        ("bytes=-40", 10200, 10239),
+        ("bytes=5-99999", 5, 10239),
+    ],
+)
+def test_byte_ranges(site: tuple[Path, int], header: str, first: int, last: int) -> None:
+    _, port = site
+    status, headers, body = request(port, MP3, {"Range": header})
+    assert status == 206
+    assert headers["content-range"] == f"bytes {first}-{last}/{len(AUDIO)}"
+    assert headers["content-length"] == str(last - first + 1)
+    assert body == AUDIO[first : last + 1]
+
+
+@pytest.mark.parametrize(
+    "header", ["bytes=10240-", "bytes=99999-100000", "bytes=-0", "bytes=50-10", "bytes=x-y"]
+)
+def test_unsatisfiable_or_bad_ranges_get_416(site: tuple[Path, int], header: str) -> None:
+    _, port = site
+    status, headers, body = request(port, MP3, {"Range": header})
+    assert status == 416 and headers["content-range"] == f"bytes */{len(AUDIO)}" and body == b""
+
+
+@pytest.mark.parametrize("header", ["items=0-5", "bytes=0-1,5-6"])
+def test_ranges_we_may_ignore_give_the_whole_file(site: tuple[Path, int], header: str) -> None:
+    _, port = site
+    status, _, body = request(port, MP3, {"Range": header})
+    assert status == 200 and body == AUDIO
+
+
+def test_head_sends_headers_only(site: tuple[Path, int]) -> None:
+    _, port = site
+    status, headers, body = request(port, MP3, {"Range": "bytes=0-9"}, method="HEAD")
+    assert status == 206 and headers["content-length"] == "10" and body == b""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/..%2fsecret.txt",
+        "/2025-08-15%20%C3%A9t%C3%A9/../../secret.txt",
+        "/%2e%2e%5csecret.txt",
+        "//etc/passwd",
+        "/%2Fetc%2Fpasswd",
+        "/etc/passwd",
+        "http://127.0.0.1/../secret.txt",
+        "/leak.txt",
+        "/.library.lock",
+        "/2025-08-15%20%C3%A9t%C3%A9",
+        "/missing.mp3",
+        "/feed.xml%00.mp3",
+        "/%ff%fe",
+    ],
+)
+def test_nothing_outside_or_hidden_is_reachable(site: tuple[Path, int], path: str) -> None:
+    _, port = site
+    status, _, body = request(port, path)
+    assert status == 404 and b"secret" not in body
+
+
+def test_absolute_path_outside_is_refused(site: tuple[Path, int]) -> None:
+    root, port = site
+    assert request(port, "/" + str(root.parent / "secret.txt"))[0] == 404
+
+
+def test_root_redirects_to_the_feed(site: tuple[Path, int]) -> None:
+    _, port = site
+    status, headers, _ = request(port, "/")
+    assert status == 302 and headers["location"] == "/feed.xml"
+
+
+def test_post_is_not_allowed(site: tuple[Path, int]) -> None:
+    _, port = site
+    assert request(port, "/feed.xml", method="POST")[0] == 501
+
+
+def test_missing_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(PublishError, match="no such folder"):
+        make_server(tmp_path / "nope")
+
+
+def test_port_in_use_is_an_error(tmp_path: Path) -> None:
+    first = make_server(tmp_path, "127.0.0.1", 0)
+    try:
+        with pytest.raises(PublishError, match="cannot listen"):
+            make_server(tmp_path, "127.0.0.1", int(first.server_address[1]))
+    finally:
+        first.server_close()
+
+
+@given(size=st.integers(1, 5000), a=st.integers(0, 6000), b=st.integers(0, 6000))
+def test_satisfiable_ranges_stay_inside_the_file(size: int, a: int, b: int) -> None:
+    first, last = min(a, b), max(a, b)
+    if first >= size:
+        with pytest.raises(ValueError):
+            parse_range(f"bytes={first}-{last}", size)
+        return
+    assert parse_range(f"bytes={first}-{last}", size) == (first, min(last, size - 1))
+    start, end = parse_range(f"bytes=-{last + 1}", size) or (-1, -1)
+    assert end == size - 1 and start == max(0, size - last - 1)
+
+
+def test_loopback_is_the_default() -> None:
+    import inspect
+
+    assert inspect.signature(make_server).parameters["host"].default == "127.0.0.1"
