@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/briefing sections $(REF)
 	$(BIN)/briefing script $(REF) -o $(OUT)/anchorage-2025-08-15.script.md
-	@echo "Script: $(OUT)/anchorage-2025-08-15.script.md"
+	$(BIN)/briefing build $(OUT)/anchorage-2025-08-15.script.md --out $(OUT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -110,31 +110,154 @@ def script(
 @app.command()
 def build(
     article: ArticleArg,
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Print the plan (the script) without voicing anything."),
-    ] = False,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder for the episode files.", file_okay=False)
+    ] = Path("output"),
+    voice: Annotated[
+        str | None,
+        typer.Option(
+            "--voice", help="Voice profile or engine name (espeak, kokoro, gtts); see 'briefing voices'."
+        ),
+    ] = None,
+    preset: Annotated[
+        str, typer.Option("--preset", help="Loudness and encoding preset: podcast or broadcast.")
+    ] = ("podcast"),
+    show: ShowOpt = None,
     title: TitleOpt = None,
     date: DateOpt = None,
-    show: ShowOpt = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir", help="Speech cache folder (default: the user cache folder).", file_okay=False
+        ),
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Voice every sentence again.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the episode metadata JSON instead of the summary.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan (the script) without voicing anything.")
+    ] = False,
 ) -> None:
     """Build an episode from an article (or from an edited script .md file)."""
-    from .pipeline import plan_script
+    from .pipeline import BuildOptions, build_episode, plan_script
     from .script import render_script
 
+    when = _date(date)
+    if dry_run:
+        try:
+            typer.echo(render_script(plan_script(article, show=show, title=title, date=when)), nl=False)
+        except BriefingError as e:
+            fail(e)
+        return
+    options = BuildOptions(
+        out_dir=out,
+        voice=voice,
+        preset=preset,
+        show=show,
+        title=title,
+        date=when,
+        cache_dir=cache_dir,
+        use_cache=not no_cache,
+    )
+    with _Progress(enabled=not as_json) as progress:
+        try:
+            result = build_episode(article, options, progress=progress, log=_warn)
+        except BriefingError as e:
+            progress.close()
+            fail(e)
+    written = result.episode
+    if as_json:
+        typer.echo(written.info.to_json(), nl=False)
+        return
+    loud = written.loudness
+    typer.echo(f"Épisode : {result.script.title} ({result.script.date.isoformat()})")
+    typer.echo(
+        f"Voix : {result.voice} ({result.engine}), {result.synthesized}/{result.pieces} phrases synthétisées"
+    )
+    minutes, seconds = divmod(round(written.info.duration_seconds), 60)
+    typer.echo(
+        f"Durée : {minutes} min {seconds:02d} s ; sonie {loud.integrated_lufs:.1f} LUFS, "
+        f"crête {loud.true_peak_dbtp:.1f} dBTP"
+    )
+    for file in written.info.files:
+        typer.echo(f"  {written.folder / file.path}  ({file.size / 1e6:.2f} Mo)")
+    typer.echo(f"Flux : {result.feed} (épisode n° {result.number})")
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"briefing: warning: {message}", err=True)
+
+
+class _Progress:
+    """A progress bar on stderr while voicing (nothing when printing JSON or not on a terminal)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._bar: typer.progressbar | None = None  # type: ignore[valid-type]
+        self._done = 0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total == 0:
+            return
+        if self._bar is None:
+            self._bar = typer.progressbar(length=total, label="Voix", file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@app.command()
+def voices(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """List voice profiles and engines, and whether each can be used right now."""
+    from .pipeline import voice_dirs
+    from .speech.voices import list_voices
+
     try:
-        result = plan_script(article, show=show, title=title, date=_date(date))
+        infos = list_voices(voice_dirs())
     except BriefingError as e:
         fail(e)
-    if dry_run:
-        typer.echo(render_script(result), nl=False)
+    if as_json:
+        rows = [
+            {
+                "name": v.name,
+                "engine": v.engine,
+                "voice": v.voice,
+                "description": v.description,
+                "online": v.online,
+                "available": v.available,
+                "reason": v.reason,
+                "fallback": v.fallback,
+                "path": str(v.path) if v.path else None,
+            }
+            for v in infos
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    fail(BriefingError("voicing is not available yet", cause="use --dry-run to see the plan"))
+    for v in infos:
+        mark = "oui" if v.available else "non"
+        extra = f", secours : {v.fallback}" if v.fallback else ""
+        typer.echo(f"{v.name:<20} {v.engine:<8} utilisable : {mark:<4} {v.reason}{extra}")
 
 
 @app.command("normalize")
 def normalize_cmd(
-    text: Annotated[str, typer.Argument(help="French text to read aloud, or - for stdin.", show_default=False)],
+    text: Annotated[
+        str, typer.Argument(help="French text to read aloud, or - for stdin.", show_default=False)
+    ],
 ) -> None:
     """Print the spoken form of French text, as the voice will read it."""
     from .speech.normalize import normalize
@@ -152,7 +275,9 @@ app.add_typer(cache_app, name="cache")
 
 CacheDirOpt = Annotated[
     Path | None,
-    typer.Option("--cache-dir", help="Speech cache folder (default: the user cache folder).", file_okay=False),
+    typer.Option(
+        "--cache-dir", help="Speech cache folder (default: the user cache folder).", file_okay=False
+    ),
 ]
 
 
@@ -177,6 +302,15 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
     folder = cache_dir or default_cache_dir()
     entries, size = SpeechCache(folder).size()
     typer.echo(f"{folder}: {entries} phrase(s), {size / 1e6:.1f} Mo")
+
+
+def _register_more() -> None:
+    from .cli_publish import register
+
+    register(app)
+
+
+_register_more()
 
 
 def main() -> None:

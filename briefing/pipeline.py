@@ -1,15 +1,32 @@
-"""The pipeline, stage by stage: article → sections → script (→ speech → audio → export → publish)."""
+"""The pipeline, stage by stage: article → sections → script → speech → audio → episode files.
+
+`plan_script` stops before anything is voiced (what `--dry-run` shows); `build_episode` goes all the way.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .ingest import read_article
 from .models import Script
-from .script import looks_like_script, read_script
+from .script import build_script, looks_like_script, read_script
 from .sections import find_sections
-from .show import load_show
+from .show import Show, load_show
+
+if TYPE_CHECKING:
+    from .episode import WrittenEpisode
+    from .export.tags import Cover
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+VOICES_DIR = PROJECT_DIR / "voices"
+JINGLES_DIR = VOICES_DIR / "jingles"
+
+Log = Callable[[str], None]
+Progress = Callable[[int, int], None]
 
 
 def is_script_file(source: str | Path) -> bool:
@@ -28,15 +45,11 @@ def is_script_file(source: str | Path) -> bool:
 def plan_script(
     source: str | Path,
     *,
-    show: Path | None = None,
+    show: Path | Show | None = None,
     title: str | None = None,
     date: dt.date | None = None,
 ) -> Script:
     """Read an article and narrate it; a script file (edited or not) is read back as it is."""
-    from dataclasses import replace
-
-    from .script import build_script
-
     if is_script_file(source):
         script = read_script(Path(source))
         if title:
@@ -45,4 +58,123 @@ def plan_script(
             script = replace(script, date=date)
         return script
     article = find_sections(read_article(source, title=title))
-    return build_script(article, load_show(show), date=date)
+    return build_script(article, show if isinstance(show, Show) else load_show(show), date=date)
+
+
+def voice_dirs() -> tuple[Path, ...]:
+    """Where voice profiles are looked for: the user's own, then the ones shipped with briefing."""
+    from platformdirs import user_config_dir
+
+    return (Path(user_config_dir("briefing")) / "voices", VOICES_DIR)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    out_dir: Path = Path("output")
+    voice: str | None = None
+    preset: str | None = None  # None: the show's preset
+    show: Path | None = None
+    title: str | None = None
+    date: dt.date | None = None
+    cache_dir: Path | None = None  # None: the user cache folder
+    use_cache: bool = True
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class BuildResult:
+    script: Script
+    episode: WrittenEpisode
+    voice: str
+    engine: str
+    pieces: int
+    synthesized: int
+    failed_voices: tuple[str, ...]
+    number: int
+    feed: Path
+
+
+def build_episode(
+    source: str | Path,
+    options: BuildOptions | None = None,
+    *,
+    progress: Progress | None = None,
+    log: Log | None = None,
+) -> BuildResult:
+    """Article (or edited script) in, finished episode files out."""
+    from .audio.assemble import SoundDesign, assemble
+    from .audio.presets import get_preset
+    from .episode import EpisodeMeta, write_episode
+    from .publish.library import planned_identity, publish_episode
+    from .speech.cache import SpeechCache, default_cache_dir
+    from .speech.voices import default_voice, find_profile
+    from .speech.voicing import voice_script
+
+    options = options or BuildOptions()
+    show = load_show(options.show)
+    preset = get_preset(options.preset or show.preset)
+    script = plan_script(source, show=show, title=options.title, date=options.date)
+    dirs = voice_dirs()
+    name = options.voice or show.voice
+    profile = find_profile(name, dirs) if name else default_voice(dirs)
+    cache = SpeechCache((options.cache_dir or default_cache_dir()) if options.use_cache else None)
+    voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log)
+    timeline = assemble(script, voicing.voiced, SoundDesign.default(JINGLES_DIR), preset.rate)
+    key = episode_key(script)
+    guid, number = planned_identity(options.out_dir, show, key)
+    meta = EpisodeMeta(
+        show=show.title,
+        artist=show.author or show.title,
+        voice=voicing.profile.name,
+        engine=voicing.profile.engine,
+        description=_description(script),
+        cover=_cover(show),
+        episode=number,
+        guid=guid,
+        feed_url=show.feed_url,
+        copyright=show.copyright or "",
+    )
+    written = write_episode(script, timeline, preset, meta, options.out_dir)
+    record = publish_episode(options.out_dir, show, written.info, key, preset=preset.name)
+    return BuildResult(
+        script=script,
+        episode=written,
+        voice=voicing.profile.name,
+        engine=voicing.profile.engine,
+        pieces=voicing.stats.pieces,
+        synthesized=voicing.stats.synthesized,
+        failed_voices=voicing.failed,
+        number=record.number,
+        feed=options.out_dir / "feed.xml",
+    )
+
+
+def episode_key(script: Script) -> str:
+    """What makes two builds the same episode: the same article (its title) on the same date."""
+    from .export.names import slugify
+
+    return f"{script.date.isoformat()}/{slugify(script.title)}"
+
+
+def _cover(show: Show) -> Cover:
+    """The show's own square artwork, or one drawn from its title."""
+    from .export.cover import load_cover, make_cover
+    from .export.tags import Cover
+
+    if show.artwork is not None:
+        data, mime = load_cover(show.artwork)
+        return Cover(data, mime)
+    return Cover(make_cover(show.title), "image/png")
+
+
+def _description(script: Script) -> str:
+    """The episode description: what it covers, and where it comes from."""
+    from .models import CueKind
+
+    headings = [c.text for c in script.cues if c.kind is CueKind.HEADING]
+    parts = [script.title + "."]
+    if headings:
+        parts.append("Au sommaire : " + " ; ".join(h.rstrip(".") for h in headings) + ".")
+    if script.source:
+        credit = f"D'après un article de {script.source}"
+        parts.append(credit + (f" ({script.author})." if script.author else "."))
+    return " ".join(parts)

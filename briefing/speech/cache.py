@@ -1,8 +1,8 @@
 """Sentence cache: synthesized audio stored by content, so an unchanged sentence is never voiced twice.
 
 The key covers everything that changes the sound: engine name and version, voice settings and the
-normalized text. Entries are `.npz` files (16-bit PCM and its rate) written atomically, in the user cache folder
-(`--cache-dir` to override).
+normalized text. Entries are `.npz` files (16-bit PCM and its rate) written atomically, in the user
+cache folder (`--cache-dir` to override).
 """
 
 from __future__ import annotations
@@ -15,9 +15,14 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..errors import SpeechError
-from ..models import Pcm
+from briefing.errors import SpeechError
+from briefing.models import Pcm
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 CACHE_VERSION = "1"
 
@@ -34,6 +39,21 @@ def default_cache_dir() -> Path:
 def cache_key(engine: str, version: str, settings: str, text: str) -> str:
     material = "\x1f".join((CACHE_VERSION, engine, version, settings, text))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def as_stored(pcm: Pcm) -> Pcm:
+    """The audio exactly as the cache gives it back (16-bit): a first build and a cached rebuild then
+    sound, and hash, the same."""
+    import numpy as np
+
+    ints = _to_int16(pcm)
+    return Pcm(ints.astype(np.float32) / 32767.0, pcm.rate)
+
+
+def _to_int16(pcm: Pcm) -> npt.NDArray[np.int16]:
+    import numpy as np
+
+    return np.clip(np.round(pcm.samples * 32767.0), -32767, 32767).astype(np.int16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +93,7 @@ class SpeechCache:
         import numpy as np
 
         path = self._path(key)
-        ints = np.clip(np.round(pcm.samples * 32767.0), -32767, 32767).astype(np.int16)
+        ints = _to_int16(pcm)
         buffer = io.BytesIO()
         np.savez(buffer, rate=np.array([pcm.rate], dtype=np.int64), pcm=ints)
         try:

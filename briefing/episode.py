@@ -1,0 +1,244 @@
+"""Write a finished episode: master and encode the timeline, tag the MP3, write the side files, check
+everything, and only then move the files into the output folder.
+
+All files are made in a staging folder inside the output folder and renamed into place at the end, so a
+failed build leaves the previous episode (and everything else in the folder) untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .audio.master import Loudness, MasterReport, master_and_encode
+from .audio.presets import Preset
+from .errors import ExportError
+from .export.chapters import (
+    EpisodeFile,
+    EpisodeInfo,
+    chapters_from_marks,
+    write_chapters_json,
+    write_episode_json,
+)
+from .export.names import episode_basename
+from .export.subtitles import to_srt, to_vtt
+from .export.tags import Cover, EpisodeTags, write_tags
+from .models import Script, Timeline
+
+MIME = {
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "vtt": "text/vtt",
+    "srt": "application/x-subrip",
+    "chapters": "application/json+chapters",
+    "episode_json": "application/json",
+}
+# A chapter quieter than this (RMS, dBFS) is silent: the voice failed there.
+SILENT_CHAPTER_DBFS = -50.0
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeMeta:
+    """What the tags and the episode JSON say besides the audio."""
+
+    show: str
+    artist: str
+    voice: str
+    engine: str
+    description: str = ""
+    cover: Cover | None = None
+    episode: int | None = None
+    guid: str | None = None
+    feed_url: str | None = None
+    copyright: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class WrittenEpisode:
+    info: EpisodeInfo
+    folder: Path
+    mp3: Path
+    master: MasterReport
+
+    @property
+    def loudness(self) -> Loudness:
+        return self.master.mp3_loudness
+
+
+def content_hash(timeline: Timeline, script: Script, meta: EpisodeMeta) -> str:
+    """Eight hex digits that change whenever the audio or its words change: file names carry it, so an
+    enclosure URL is never reused for different audio."""
+    digest = hashlib.sha256()
+    digest.update(timeline.pcm.samples.tobytes())
+    digest.update(f"{timeline.pcm.rate}|{script.title}|{script.date}|{meta.voice}".encode())
+    return digest.hexdigest()[:8]
+
+
+def transcript_of(script: Script) -> str:
+    return "\n\n".join(cue.text for cue in script.cues)
+
+
+def write_episode(
+    script: Script,
+    timeline: Timeline,
+    preset: Preset,
+    meta: EpisodeMeta,
+    out_dir: Path,
+) -> WrittenEpisode:
+    """Encode, tag and write every file of the episode into `out_dir` (atomically, all or nothing)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    except OSError as e:
+        raise ExportError(f"cannot write into {out_dir}", cause=e.strerror or str(e)) from e
+    try:
+        base = episode_basename(meta.show, script.date, script.title, content_hash(timeline, script, meta))
+        written = _write_all(script, timeline, preset, meta, staging, base)
+        _check_chapters_sound(written.master.timeline)
+        moved = _move_into_place(staging, out_dir, written.info)
+        return WrittenEpisode(moved, out_dir, out_dir / f"{base}.mp3", written.master)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Staged:
+    info: EpisodeInfo
+    master: MasterReport
+
+
+def _write_all(
+    script: Script, timeline: Timeline, preset: Preset, meta: EpisodeMeta, folder: Path, base: str
+) -> _Staged:
+    mp3 = folder / f"{base}.mp3"
+    wav = folder / f"{base}.wav" if preset.wav_bits else None
+    report = master_and_encode(timeline, preset, mp3, wav)
+    mastered = report.timeline
+    rate = report.rate
+    chapters = chapters_from_marks(mastered.chapters, rate, total=report.frames)
+    write_tags(
+        mp3,
+        EpisodeTags(
+            title=script.title,
+            artist=meta.artist,
+            album=meta.show,
+            date=script.date,
+            description=meta.description,
+            episode=meta.episode,
+            guid=meta.guid,
+            feed_url=meta.feed_url,
+            copyright=meta.copyright,
+            cover=meta.cover,
+            transcript=transcript_of(script),
+            chapters=chapters,
+        ),
+    )
+    files = [("mp3", mp3)]
+    if wav is not None:
+        _add_bext(wav, script, meta, report)
+        files.append(("wav", wav))
+    vtt, srt = folder / f"{base}.vtt", folder / f"{base}.srt"
+    _write_text(vtt, to_vtt(mastered.sentences, rate))
+    _write_text(srt, to_srt(mastered.sentences, rate))
+    chapters_path = folder / f"{base}.chapters.json"
+    write_chapters_json(
+        chapters_path, chapters, title=script.title, podcast_name=meta.show, file_name=mp3.name
+    )
+    files += [("vtt", vtt), ("srt", srt), ("chapters", chapters_path)]
+    loud = report.mp3_loudness
+    info = EpisodeInfo(
+        title=script.title,
+        show=meta.show,
+        date=script.date,
+        voice=meta.voice,
+        engine=meta.engine,
+        rate=rate,
+        samples=report.frames,
+        loudness=(
+            ("integrated_lufs", round(loud.integrated_lufs, 2)),
+            ("true_peak_dbtp", round(loud.true_peak_dbtp, 2)),
+            ("lra_lu", round(loud.lra_lu, 2)),
+            ("target_lufs", preset.target_lufs),
+        ),
+        files=tuple(EpisodeFile.of(folder, path, role, MIME[role]) for role, path in files),
+        guid=meta.guid,
+        episode=meta.episode,
+        description=meta.description,
+    )
+    json_path = folder / f"{base}.json"
+    write_episode_json(json_path, info)  # it lists every other file; itself, only in memory
+    info = replace(
+        info, files=(*info.files, EpisodeFile.of(folder, json_path, "episode_json", MIME["episode_json"]))
+    )
+    return _Staged(info, report)
+
+
+def _write_text(path: Path, text: str) -> None:
+    from .export.atomic import atomic_write_text
+
+    try:
+        atomic_write_text(path, text)
+    except OSError as e:
+        raise ExportError(f"cannot write {path}", cause=e.strerror or str(e)) from e
+
+
+def _add_bext(wav: Path, script: Script, meta: EpisodeMeta, report: MasterReport) -> None:
+    from .export.bwf import Bext, add_broadcast_chunks
+    from .export.names import fit_ascii
+
+    loud = report.wav_loudness or report.mp3_loudness
+    now = dt.datetime.now().replace(microsecond=0)
+    bext = Bext(
+        origination=now,
+        description=fit_ascii(f"{meta.show} - {script.title}", 256),
+        originator=fit_ascii("briefing", 32),
+        originator_reference=fit_ascii(f"{script.date.isoformat()}-{report.frames}", 32),
+        time_reference=0,
+        loudness_value=loud.integrated_lufs,
+        loudness_range=loud.lra_lu,
+        max_true_peak=loud.true_peak_dbtp,
+        coding_history=f"A=PCM,F={report.rate},W=24,M=mono,T=briefing",
+    )
+    add_broadcast_chunks(wav, bext)
+
+
+def _check_chapters_sound(timeline: Timeline) -> None:
+    """Never publish a silent chapter: it means a voice failed quietly."""
+    import numpy as np
+
+    samples = timeline.pcm.samples
+    for mark in timeline.chapters:
+        part = samples[mark.start : mark.end]
+        rms = float(np.sqrt(np.mean(np.square(part, dtype=np.float64)))) if part.size else 0.0
+        if rms <= 10 ** (SILENT_CHAPTER_DBFS / 20):
+            raise ExportError(
+                f"chapter {mark.title!r} is silent",
+                cause="the voice produced no sound there; nothing was published",
+            )
+
+
+def _move_into_place(staging: Path, out_dir: Path, info: EpisodeInfo) -> EpisodeInfo:
+    """Rename every staged file into `out_dir`; the episode JSON goes last, so a reader that sees it sees
+    every file it names."""
+    names = sorted(p.name for p in staging.iterdir())
+    json_names = [n for n in names if n.endswith(".json") and not n.endswith(".chapters.json")]
+    moved: list[Path] = []
+    try:
+        for name in [n for n in names if n not in json_names] + json_names:
+            dest = out_dir / name
+            existed = dest.exists()  # the same content hash: an identical file from an earlier build
+            os.replace(staging / name, dest)
+            if not existed:
+                moved.append(dest)
+    except OSError as e:
+        for path in moved:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise ExportError(f"cannot move the episode into {out_dir}", cause=e.strerror or str(e)) from e
+    return info

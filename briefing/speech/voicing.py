@@ -1,0 +1,214 @@
+"""Voice a script: plan every cue into sentences and engine pieces, synthesize what the cache lacks,
+and put each cue's audio together with the sample offset of every sentence.
+
+Planning is apart from doing: `plan_voicing` touches no engine, so a dry run can show the pieces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.errors import SpeechError
+from briefing.models import Cue, Mark, Pcm, Script, VoicedCue
+from briefing.speech.cache import SpeechCache, as_stored, cache_key
+from briefing.speech.engines import Engine, VoiceSettings, get_engine
+from briefing.speech.normalize import normalize
+from briefing.speech.split import split_for_engine, split_sentences
+from briefing.speech.voices import VoiceProfile, fallback_chain
+
+Progress = Callable[[int, int], None]  # (pieces done, pieces in all)
+
+
+@dataclass(frozen=True, slots=True)
+class Pauses:
+    """Silence inside a cue, in milliseconds, sized by what ends."""
+
+    piece: int = 90  # between two pieces of one sentence (cut at a clause for the engine)
+    sentence: int = 380
+    paragraph: int = 750
+
+
+@dataclass(frozen=True, slots=True)
+class SentencePlan:
+    text: str  # as written: what subtitles show
+    pieces: tuple[str, ...]  # as said: normalized, each within the engine's limit
+    ends_paragraph: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CuePlan:
+    cue: Cue
+    sentences: tuple[SentencePlan, ...]
+
+
+def plan_cue(cue: Cue, max_chars: int, lexicon: Mapping[str, str] | None = None) -> CuePlan:
+    sentences: list[SentencePlan] = []
+    paragraphs = [p for p in cue.text.split("\n\n") if p.strip()]
+    for p_index, paragraph in enumerate(paragraphs):
+        written = split_sentences(paragraph)
+        for s_index, sentence in enumerate(written):
+            spoken = normalize(sentence, lexicon).strip()
+            pieces = split_for_engine(spoken, max_chars) if spoken else ()
+            last = s_index == len(written) - 1 and p_index < len(paragraphs) - 1
+            if pieces:
+                sentences.append(SentencePlan(sentence, pieces, last))
+    return CuePlan(cue, tuple(sentences))
+
+
+def plan_voicing(
+    script: Script, max_chars: int, lexicon: Mapping[str, str] | None = None
+) -> tuple[CuePlan, ...]:
+    return tuple(plan_cue(cue, max_chars, lexicon) for cue in script.cues)
+
+
+@dataclass(frozen=True, slots=True)
+class VoicingStats:
+    pieces: int  # pieces in the episode
+    synthesized: int  # pieces the engine was asked for (the rest came from the cache)
+    engine_seconds: float
+
+
+def voice_plans(
+    plans: Sequence[CuePlan],
+    engine: Engine,
+    settings: VoiceSettings,
+    cache: SpeechCache,
+    *,
+    gain_db: float = 0.0,
+    pauses: Pauses | None = None,
+    progress: Progress | None = None,
+    batch: int = 16,
+) -> tuple[tuple[VoicedCue, ...], VoicingStats]:
+    """Synthesize every piece not in the cache (in batches), then assemble each cue."""
+    import time
+
+    version = engine.version(settings)
+    settings_key = repr(settings)
+    keys: dict[str, str] = {}
+    for plan in plans:
+        for sentence in plan.sentences:
+            for piece in sentence.pieces:
+                keys.setdefault(piece, cache_key(engine.name, version, settings_key, piece))
+    audio: dict[str, Pcm] = {}
+    missing: list[str] = []
+    for piece, key in keys.items():
+        hit = cache.get(key)
+        if hit is None:
+            missing.append(piece)
+        else:
+            audio[piece] = hit
+    total, done = len(keys), len(keys) - len(missing)
+    if progress:
+        progress(done, total)
+    started = time.perf_counter()
+    for i in range(0, len(missing), batch):
+        chunk = missing[i : i + batch]
+        results = engine.synthesize(chunk, settings)
+        if len(results) != len(chunk):
+            raise SpeechError(
+                f"engine {engine.name} returned {len(results)} clips for {len(chunk)} pieces",
+                cause="a bug in the engine",
+            )
+        for piece, pcm in zip(chunk, results, strict=True):
+            _check_clip(engine.name, piece, pcm)
+            audio[piece] = as_stored(pcm)
+            cache.put(keys[piece], pcm)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    elapsed = time.perf_counter() - started
+    voiced = tuple(_assemble_cue(plan, audio, gain_db, pauses or Pauses()) for plan in plans)
+    return voiced, VoicingStats(total, len(missing), elapsed)
+
+
+def _check_clip(engine: str, piece: str, pcm: Pcm) -> None:
+    import numpy as np
+
+    mute = pcm.frames == 0 and any(ch.isalnum() for ch in piece)  # words, but no sound
+    if mute or not np.isfinite(pcm.samples).all() or pcm.rate <= 0:
+        raise SpeechError(f"engine {engine} gave empty or broken audio for {piece[:60]!r}")
+
+
+def _assemble_cue(plan: CuePlan, audio: Mapping[str, Pcm], gain_db: float, pauses: Pauses) -> VoicedCue:
+    import numpy as np
+
+    rates = {audio[p].rate for s in plan.sentences for p in s.pieces}
+    if len(rates) > 1:
+        raise SpeechError(f"one cue came back at several sample rates {sorted(rates)}")
+    rate = rates.pop() if rates else 24_000
+
+    def silence(ms: int) -> int:
+        return rate * ms // 1000
+
+    parts: list[np.ndarray] = []
+    marks: list[Mark] = []
+    position = 0
+    for s_index, sentence in enumerate(plan.sentences):
+        start = position
+        for p_index, piece in enumerate(sentence.pieces):
+            if p_index:
+                parts.append(np.zeros(silence(pauses.piece), dtype=np.float32))
+                position += silence(pauses.piece)
+            clip = audio[piece].samples.astype(np.float32, copy=False)
+            parts.append(clip)
+            position += clip.shape[0]
+        marks.append(Mark(sentence.text, start, position))
+        if s_index < len(plan.sentences) - 1:
+            gap = silence(pauses.paragraph if sentence.ends_paragraph else pauses.sentence)
+            parts.append(np.zeros(gap, dtype=np.float32))
+            position += gap
+    samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    if gain_db:
+        samples = samples * np.float32(10 ** (gain_db / 20))
+    return VoicedCue(plan.cue, Pcm(samples.astype(np.float32, copy=False), rate), tuple(marks))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Voicing:
+    """A voiced episode: one voice for all of it, and how it went."""
+
+    voiced: tuple[VoicedCue, ...]
+    profile: VoiceProfile
+    engine_version: str
+    stats: VoicingStats
+    failed: tuple[str, ...]  # one line per voice that failed before `profile` was used
+
+
+def voice_script(
+    script: Script,
+    profile: VoiceProfile,
+    search_dirs: Sequence[Path],
+    cache: SpeechCache,
+    *,
+    progress: Progress | None = None,
+    log: Callable[[str], None] | None = None,
+) -> Voicing:
+    """Voice the whole script with `profile`; if it fails for good, voice it all again with the
+    profile's fallback (and so on). An episode never mixes two voices."""
+    failed: list[str] = []
+    chain = fallback_chain(profile, search_dirs)
+    for index, candidate in enumerate(chain):
+        try:
+            engine = get_engine(candidate.engine)
+            status = engine.available()
+            if not status.ok:
+                raise SpeechError(
+                    f"voice {candidate.name} ({candidate.engine}) is unavailable", cause=status.reason
+                )
+            settings = candidate.settings
+            plans = plan_voicing(script, engine.max_chars, dict(candidate.lexicon) or None)
+            voiced, stats = voice_plans(
+                plans, engine, settings, cache, gain_db=candidate.gain_db, progress=progress
+            )
+            return Voicing(voiced, candidate, engine.version(settings), stats, tuple(failed))
+        except SpeechError as e:
+            failed.append(f"voice {candidate.name}: {e.one_line()}")
+            if index == len(chain) - 1:
+                if len(failed) > 1:
+                    raise SpeechError("every voice failed: " + " | ".join(failed), cause=e.cause) from e
+                raise
+            if log:
+                log(f"{failed[-1]} -> voicing the whole episode again with {chain[index + 1].name}")
+    raise SpeechError("no voice to try")  # unreachable: the chain is never empty

@@ -1,0 +1,163 @@
+"""Benchmarks for briefing: time per stage, real-time factor per engine, warm and edited rebuilds,
+peak memory. Prints a Markdown table and writes it to docs/BENCHMARKS.md with the machine's description.
+
+    .venv/bin/python scripts/bench.py                    # every installed offline engine
+    .venv/bin/python scripts/bench.py --engine espeak    # one engine
+    .venv/bin/python scripts/bench.py --no-write         # print only
+
+Figures depend on the machine: read the ratios (real-time factor, × real time, speed-up), not only the
+seconds. Targets: kokoro RTF ≤ 0.3 on 2 cores; non-voice stages ≥ 50× real time; a warm rebuild at
+least 20× faster than a cold one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import TypeVar
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from briefing.audio.assemble import SoundDesign, assemble  # noqa: E402
+from briefing.audio.presets import get_preset  # noqa: E402
+from briefing.episode import EpisodeMeta, write_episode  # noqa: E402
+from briefing.ingest import read_article  # noqa: E402
+from briefing.models import Script  # noqa: E402
+from briefing.pipeline import JINGLES_DIR, voice_dirs  # noqa: E402
+from briefing.script import build_script  # noqa: E402
+from briefing.sections import find_sections  # noqa: E402
+from briefing.show import Show  # noqa: E402
+from briefing.speech.cache import SpeechCache  # noqa: E402
+from briefing.speech.engines import get_engine  # noqa: E402
+from briefing.speech.voices import find_profile  # noqa: E402
+from briefing.speech.voicing import Voicing, plan_voicing, voice_script  # noqa: E402
+
+REFERENCE = ROOT / "examples" / "anchorage-2025-08-15.txt"
+T = TypeVar("T")
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def machine() -> str:
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("numpy", "onnxruntime", "spacy", "espeakng-loader")
+        if _installed(name)
+    )
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}; {versions}"
+    )
+
+
+def _installed(name: str) -> bool:
+    try:
+        metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def edit_one_section(script: Script) -> Script:
+    """The script with one sentence of its second section changed, as a producer would."""
+    cues = list(script.cues)
+    for i, cue in enumerate(cues):
+        if cue.kind.value == "text" and cue.chapter == 2:
+            cues[i] = dataclasses.replace(cue, text=cue.text.replace(".", ", selon nos informations.", 1))
+            break
+    return dataclasses.replace(script, cues=tuple(cues))
+
+
+def bench_engine(engine_name: str, script: Script, rows: list[tuple[str, str]]) -> None:
+    dirs = voice_dirs()
+    profile = find_profile(engine_name, dirs)
+    engine = get_engine(engine_name)
+    if not engine.available().ok:
+        rows.append((f"{engine_name}", f"not available: {engine.available().reason}"))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = SpeechCache(Path(tmp) / "cache")
+        cold, cold_s = timed(lambda: voice_script(script, profile, dirs, cache))
+        audio_s = sum(v.pcm.seconds for v in cold.voiced)
+        warm, warm_s = timed(lambda: voice_script(script, profile, dirs, cache))
+        edited: Voicing
+        edited, edit_s = timed(lambda: voice_script(edit_one_section(script), profile, dirs, cache))
+        preset = get_preset("podcast")
+        timeline, assemble_s = timed(
+            lambda: assemble(script, cold.voiced, SoundDesign.default(JINGLES_DIR), preset.rate)
+        )
+        meta = EpisodeMeta(show="Bench", artist="Bench", voice=profile.name, engine=engine_name)
+        written, write_s = timed(lambda: write_episode(script, timeline, preset, meta, Path(tmp) / "out"))
+        episode_s = written.info.duration_seconds
+    rows += [
+        (
+            f"{engine_name}: cold voicing",
+            f"{cold_s:.1f} s for {audio_s:.0f} s of speech (RTF {cold_s / audio_s:.3f})",
+        ),
+        (
+            f"{engine_name}: warm rebuild (voicing)",
+            f"{warm_s:.2f} s, {warm.stats.synthesized}/{warm.stats.pieces} pieces voiced "
+            f"({cold_s / max(warm_s, 1e-6):.0f}× faster than cold)",
+        ),
+        (
+            f"{engine_name}: one section edited",
+            f"{edit_s:.2f} s, {edited.stats.synthesized}/{edited.stats.pieces} pieces voiced again",
+        ),
+        (f"{engine_name}: assemble", f"{assemble_s:.2f} s"),
+        (
+            f"{engine_name}: master + encode + tags + side files",
+            f"{write_s:.2f} s; non-voice stages {episode_s / (assemble_s + write_s):.0f}× real time "
+            f"for a {episode_s / 60:.1f} min episode",
+        ),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--engine", action="append", help="engine to measure (default: espeak and kokoro)")
+    parser.add_argument("--article", type=Path, default=REFERENCE)
+    parser.add_argument("--no-write", action="store_true", help="do not write docs/BENCHMARKS.md")
+    args = parser.parse_args()
+    rows: list[tuple[str, str]] = []
+    article, ingest_s = timed(lambda: read_article(args.article))
+    sectioned, sections_s = timed(lambda: find_sections(article))
+    script, script_s = timed(lambda: build_script(sectioned, Show()))
+    _, normalize_s = timed(lambda: plan_voicing(script, 300))
+    rows += [
+        ("ingest", f"{ingest_s * 1000:.0f} ms"),
+        ("sections (incl. French model load)", f"{sections_s:.2f} s"),
+        ("script", f"{script_s * 1000:.0f} ms"),
+        ("normalize + split", f"{normalize_s * 1000:.0f} ms"),
+    ]
+    for name in args.engine or ["espeak", "kokoro"]:
+        bench_engine(name, script, rows)
+    rows.append(("peak memory (RSS)", f"{peak_rss_mb():.0f} MB"))
+    table = "\n".join(["| stage | measure |", "| --- | --- |"] + [f"| {a} | {b} |" for a, b in rows])
+    text = f"# Benchmarks\n\nMachine: {machine()}\n\nArticle: `{args.article.name}`\n\n{table}\n"
+    print(text)
+    if not args.no_write:
+        (ROOT / "docs").mkdir(exist_ok=True)
+        (ROOT / "docs" / "BENCHMARKS.md").write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

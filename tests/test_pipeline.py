@@ -1,0 +1,111 @@
+"""End to end: the reference article through every stage with the offline espeak voice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from briefing import episode as episode_module
+from briefing.audio.ffmpeg import decode_mp3_for_check
+from briefing.audio.master import measure
+from briefing.errors import BriefingError, ExportError
+from briefing.export.subtitles import parse_srt, parse_vtt
+from briefing.export.tags import read_tags
+from briefing.pipeline import BuildOptions, BuildResult, build_episode
+
+REFERENCE = Path(__file__).parent / "data" / "anchorage-2025-08-15.txt"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
+    root = tmp_path_factory.mktemp("build")
+    options = BuildOptions(out_dir=root / "out", voice="espeak", cache_dir=root / "cache")
+    return build_episode(REFERENCE, options), root
+
+
+def test_files_and_metadata(built: tuple[BuildResult, Path]) -> None:
+    result, root = built
+    info = result.episode.info
+    out = root / "out"
+    roles = {f.role for f in info.files}
+    assert roles == {"mp3", "vtt", "srt", "chapters", "episode_json"}
+    for f in info.files:
+        assert (out / f.path).stat().st_size == f.size > 0
+        assert f.path.startswith("2025-08-15-le-briefing-")
+    episode_json = info.file("episode_json")
+    assert episode_json is not None
+    data = json.loads((out / episode_json.path).read_text(encoding="utf-8"))
+    assert data["voice"] == "espeak" and data["date"] == "2025-08-15"
+    assert {f["role"] for f in data["files"]} == roles - {"episode_json"}
+    hidden = [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".library.lock"]
+    assert not hidden, "no staging or temporary file left"
+    assert (out / "feed.xml").exists() and result.number == 1
+
+
+def test_audio_duration_loudness_and_chapters(built: tuple[BuildResult, Path]) -> None:
+    result, root = built
+    written = result.episode
+    decoded = decode_mp3_for_check(written.mp3)
+    assert abs(decoded.frames - written.info.samples) <= 1152
+    loud = measure(decoded)
+    assert abs(loud.integrated_lufs - -16.0) <= 0.5
+    assert loud.true_peak_dbtp <= -1.0
+    chapters = written.master.timeline.chapters
+    assert [c.title for c in chapters][1:6] == [
+        "Aucun accord, mais une atmosphère cordiale",
+        "Poutine, gagnant sur le plan diplomatique",
+        "Trump capitalise sur l'image et le discours",
+        "Un Zelensky spectateur",
+        "Vers une rencontre à Moscou ?",
+    ]
+    rate = decoded.rate
+    for c in chapters:
+        part = decoded.samples[c.start : min(c.end, decoded.frames)]
+        assert float(np.sqrt(np.mean(part.astype(np.float64) ** 2))) > 0.01, c.title
+    tags = read_tags(written.mp3)
+    assert tags.title == result.script.title and tags.album == "Le Briefing"
+    assert [c.title for c in tags.chapters] == [c.title for c in chapters]
+    assert tags.chapters[-1].end_ms <= round(decoded.frames / rate * 1000) + 50
+    assert "Vers une rencontre à Moscou" in tags.transcript
+
+
+def test_subtitles_follow_the_sentences(built: tuple[BuildResult, Path]) -> None:
+    result, _ = built
+    mp3 = result.episode.mp3
+    vtt = parse_vtt(mp3.with_suffix(".vtt").read_text(encoding="utf-8"))
+    srt = parse_srt(mp3.with_suffix(".srt").read_text(encoding="utf-8"))
+    assert len(vtt) == len(srt) == len(result.episode.master.timeline.sentences)
+    starts = [c.start_ms for c in vtt]
+    assert starts == sorted(starts)
+    assert vtt[0].text.startswith("Bonjour et bienvenue")
+
+
+def test_rebuild_from_cache_voices_nothing(built: tuple[BuildResult, Path]) -> None:
+    result, root = built
+    again = build_episode(
+        REFERENCE, BuildOptions(out_dir=root / "out", voice="espeak", cache_dir=root / "cache")
+    )
+    assert again.synthesized == 0 and again.pieces == result.pieces
+    assert again.episode.info.files == result.episode.info.files  # same audio, same names
+
+
+def test_a_failed_build_leaves_the_previous_episode_untouched(
+    built: tuple[BuildResult, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, root = built
+    out = root / "out"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ExportError("disk full", cause="injected")
+
+    monkeypatch.setattr(episode_module, "write_tags", broken)
+    with pytest.raises(BriefingError, match="disk full"):
+        build_episode(
+            REFERENCE,
+            BuildOptions(out_dir=out, voice="espeak", cache_dir=root / "cache", title="Autre titre"),
+        )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

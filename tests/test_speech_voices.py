@@ -1,0 +1,214 @@
+"""Voice profiles: the shipped files, field checks, lookup, fallbacks, listing, default voice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from briefing.errors import ConfigError
+from briefing.speech.engines import engine_names, get_engine
+from briefing.speech.engines.base import Availability, VoiceSettings
+from briefing.speech.voices import (
+    VoiceProfile,
+    default_voice,
+    fallback_chain,
+    find_profile,
+    list_voices,
+    load_lexicon,
+    load_profile,
+)
+
+SHIPPED = Path(__file__).resolve().parents[1] / "voices"
+SHIPPED_FILES = sorted(SHIPPED.glob("*.toml"))
+
+
+def write(folder: Path, stem: str, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_there_are_shipped_profiles_for_every_engine() -> None:
+    engines = {load_profile(f).engine for f in SHIPPED_FILES}
+    assert engines == set(engine_names())
+
+
+@pytest.mark.parametrize("path", SHIPPED_FILES, ids=lambda p: p.stem)
+def test_shipped_profile_is_valid_and_its_fallbacks_end_offline(path: Path) -> None:
+    profile = load_profile(path)
+    assert profile.name == path.stem and profile.description
+    chain = fallback_chain(profile, [SHIPPED])
+    assert chain[0] == profile
+    assert not get_engine(chain[-1].engine).online
+    assert isinstance(profile.settings, VoiceSettings)
+
+
+def test_full_profile_is_read(tmp_path: Path) -> None:
+    (tmp_path / "lex").mkdir()
+    (tmp_path / "lex" / "fr.tsv").write_text("# comment\nFMI\tF M I\n\nUE\tU E\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        "mine",
+        """
+name = "mine"
+engine = "kokoro"
+voice = "ff_siwis"
+rate = 1.1
+pitch = 0
+gain_db = -2.5
+fallback = "espeak"
+lexicon = "lex/fr.tsv"
+description = "Test voice"
+[options]
+model = "models/k.onnx"
+voices = "~/v.bin"
+""",
+    )
+    profile = load_profile(path)
+    assert (profile.name, profile.engine, profile.voice) == ("mine", "kokoro", "ff_siwis")
+    assert (profile.rate, profile.pitch, profile.gain_db) == (1.1, 0, -2.5)
+    assert profile.fallback == "espeak" and profile.path == path
+    assert profile.lexicon == (("FMI", "F M I"), ("UE", "U E"))
+    assert profile.lexicon_path == tmp_path / "lex" / "fr.tsv"
+    options = dict(profile.options)
+    assert options["model"] == str((tmp_path / "models" / "k.onnx").resolve())
+    assert options["voices"] == str(Path("~/v.bin").expanduser())
+    settings = profile.settings
+    assert settings.voice == "ff_siwis" and settings.rate == 1.1
+    assert settings.option("model") == options["model"]
+
+
+BAD_PROFILES = [
+    ("speed = 2", "speed"),
+    ('name = "x"\nengine = "espeak"\nspeed = 2', "speed"),
+    ('engine = "espeak"', "name"),
+    ('name = "two words"\nengine = "espeak"', "name"),
+    ('name = "x"', "engine"),
+    ('name = "x"\nengine = "piper"', "engine"),
+    ('name = "x"\nengine = "espeak"\nvoice = 3', "voice"),
+    ('name = "x"\nengine = "espeak"\nrate = "fast"', "rate"),
+    ('name = "x"\nengine = "espeak"\nrate = 9.0', "rate"),
+    ('name = "x"\nengine = "espeak"\npitch = 1.5', "pitch"),
+    ('name = "x"\nengine = "espeak"\npitch = 99', "pitch"),
+    ('name = "x"\nengine = "kokoro"\npitch = 2', "pitch"),
+    ('name = "x"\nengine = "espeak"\ngain_db = true', "gain_db"),
+    ('name = "x"\nengine = "espeak"\ngain_db = 60', "gain_db"),
+    ('name = "x"\nengine = "espeak"\nfallback = "x"', "fallback"),
+    ('name = "x"\nengine = "espeak"\nfallback = 1', "fallback"),
+    ('name = "x"\nengine = "espeak"\nlexicon = "nope.tsv"', "lexicon"),
+    ('name = "x"\nengine = "espeak"\ndescription = ["a"]', "description"),
+    ('name = "x"\nengine = "espeak"\noptions = "model"', "options"),
+    ('name = "x"\nengine = "espeak"\n[options]\nmodel = true', "options.model"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), BAD_PROFILES)
+def test_wrong_field_names_file_and_field(tmp_path: Path, body: str, field: str) -> None:
+    path = write(tmp_path, "bad", body)
+    with pytest.raises(ConfigError) as info:
+        load_profile(path)
+    assert str(path) in str(info.value) and f"field {field!r}" in str(info.value)
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken", 'name = "x\n')
+    with pytest.raises(ConfigError, match="not valid TOML") as info:
+        load_profile(path)
+    assert str(path) in str(info.value)
+
+
+def test_lexicon_toml_and_bad_tsv(tmp_path: Path) -> None:
+    toml = tmp_path / "lex.toml"
+    toml.write_text('FMI = "F M I"\n"Mme" = "madame"\n', encoding="utf-8")
+    assert load_lexicon(toml) == (("FMI", "F M I"), ("Mme", "madame"))
+    bad = tmp_path / "lex.tsv"
+    bad.write_text("FMI\tF M I\nPIB P I B\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 2"):
+        load_lexicon(bad)
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text("FMI = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'FMI' must be text"):
+        load_lexicon(wrong)
+
+
+def test_find_profile_by_name_or_engine(tmp_path: Path) -> None:
+    profile = find_profile("espeak-fr-f", [SHIPPED])
+    assert profile.engine == "espeak" and profile.voice == "fr+f3"
+    for engine in engine_names():
+        builtin = find_profile(engine, [tmp_path])
+        assert builtin.engine == engine and builtin.path is None
+        assert builtin.voice == get_engine(engine).default_settings().voice
+
+
+def test_unknown_voice_lists_choices() -> None:
+    with pytest.raises(ConfigError) as info:
+        find_profile("nobody", [SHIPPED])
+    message = str(info.value)
+    assert "Unknown voice 'nobody'" in message
+    for name in ("espeak", "gtts", "kokoro", "kokoro-kumo", "espeak-fr"):
+        assert name in message
+
+
+def test_first_search_dir_wins(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    write(mine, "espeak-fr", 'name = "espeak-fr"\nengine = "espeak"\nvoice = "fr+m3"')
+    assert find_profile("espeak-fr", [mine, SHIPPED]).voice == "fr+m3"
+    assert find_profile("espeak-fr", [SHIPPED, mine]).voice == "fr"
+
+
+def test_broken_file_blocks_only_its_own_name(tmp_path: Path) -> None:
+    write(tmp_path, "broken", "name = [")
+    write(tmp_path, "good", 'name = "good"\nengine = "espeak"')
+    assert find_profile("good", [tmp_path]).name == "good"
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        find_profile("broken", [tmp_path])
+    with pytest.raises(ConfigError, match="unreadable profiles: broken"):
+        find_profile("other", [tmp_path])
+
+
+def test_fallback_loop_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, "a", 'name = "a"\nengine = "espeak"\nfallback = "b"')
+    write(tmp_path, "b", 'name = "b"\nengine = "espeak"\nfallback = "a"')
+    with pytest.raises(ConfigError, match="a -> b -> a"):
+        fallback_chain(find_profile("a", [tmp_path]), [tmp_path])
+
+
+def test_fallback_to_engine_name(tmp_path: Path) -> None:
+    write(tmp_path, "g", 'name = "g"\nengine = "gtts"\nfallback = "espeak"')
+    chain = fallback_chain(find_profile("g", [tmp_path]), [tmp_path])
+    assert [p.name for p in chain] == ["g", "espeak"]
+
+
+def test_list_voices(tmp_path: Path) -> None:
+    write(tmp_path, "broken", "name = [")
+    write(
+        tmp_path,
+        "far",
+        'name = "far"\nengine = "kokoro"\n[options]\nmodel = "missing/kokoro-v1.0.onnx"',
+    )
+    infos = {v.name: v for v in list_voices([tmp_path, SHIPPED])}
+    assert {"espeak", "gtts", "kokoro", "kokoro-kumo", "espeak-fr", "gtts-fr"} <= set(infos)
+    assert not infos["broken"].available and "not valid TOML" in infos["broken"].reason
+    assert not infos["far"].available and "not found" in infos["far"].reason
+    assert infos["espeak-fr"].available and not infos["espeak-fr"].online
+    assert infos["gtts-fr"].online
+    assert infos["kokoro-siwis"].fallback == "kokoro-gongitsune"
+    json.dumps([v.as_dict() for v in infos.values()])  # what `briefing voices --json` prints
+
+
+def test_list_voices_builtin_engines_only_once(tmp_path: Path) -> None:
+    write(tmp_path, "espeak", 'name = "espeak"\nengine = "espeak"\nvoice = "fr+f2"')
+    infos = [v for v in list_voices([tmp_path]) if v.name == "espeak"]
+    assert len(infos) == 1 and infos[0].voice == "fr+f2"
+
+
+def test_default_voice_prefers_kokoro_then_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
+    kokoro = get_engine("kokoro")
+    expected = "kokoro" if kokoro.available().ok else "espeak"
+    assert default_voice([SHIPPED]).engine == expected
+    monkeypatch.setattr(type(kokoro), "available", lambda self: Availability(False, "extra not installed"))
+    profile = default_voice([SHIPPED])
+    assert isinstance(profile, VoiceProfile) and profile.engine == "espeak"

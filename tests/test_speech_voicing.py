@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from briefing.errors import SpeechError
+from briefing.models import Article, Cue, CueKind, Pcm, Script, Section
+from briefing.script import build_script
+from briefing.show import Show
+from briefing.speech import voicing
+from briefing.speech.cache import SpeechCache
+from briefing.speech.engines import Availability, VoiceSettings
+from briefing.speech.voices import VoiceProfile
+from briefing.speech.voicing import Pauses, plan_cue, plan_voicing, voice_plans, voice_script
+
+RATE = 16_000
+
+
+@dataclass
+class FakeEngine:
+    """Says every piece as a tone whose length follows the text; counts what it is asked."""
+
+    name: str = "fake"
+    max_chars: int = 60
+    online: bool = False
+    sample_rate: int = RATE
+    fail: bool = False
+    calls: list[str] = field(default_factory=list)
+
+    def available(self) -> Availability:
+        return Availability(True, "always")
+
+    def version(self, settings: VoiceSettings) -> str:
+        return "1"
+
+    def default_settings(self) -> VoiceSettings:
+        return VoiceSettings()
+
+    def synthesize(self, pieces: Sequence[str], settings: VoiceSettings) -> list[Pcm]:
+        if self.fail:
+            raise SpeechError(f"{self.name} is down", cause="test")
+        self.calls.extend(pieces)
+        out = []
+        for piece in pieces:
+            assert len(piece) <= self.max_chars
+            n = 200 * len(piece)
+            t = np.arange(n) / RATE
+            out.append(Pcm((0.3 * np.sin(2 * np.pi * 300 * t)).astype(np.float32), RATE))
+        return out
+
+
+ARTICLE = Article(
+    title="Essai",
+    lead="Un chapeau court. Il a deux phrases.",
+    sections=(
+        Section(
+            "Premier", "Le premier texte, assez long pour être coupé en deux morceaux par le moteur de test."
+        ),
+        Section("Second", "Le second texte.\n\nUn deuxième paragraphe, le 15 août 2025."),
+    ),
+    date=dt.date(2025, 8, 15),
+)
+
+
+def script() -> Script:
+    return build_script(ARTICLE, Show())
+
+
+def test_plan_keeps_written_sentences_and_normalizes_pieces() -> None:
+    cue = Cue(CueKind.TEXT, "Le 15 août 2025, à 14h30. M. Dupont arrive.\n\nFin.", 1)
+    plan = plan_cue(cue, 40)
+    assert [s.text for s in plan.sentences] == ["Le 15 août 2025, à 14h30.", "M. Dupont arrive.", "Fin."]
+    assert [s.ends_paragraph for s in plan.sentences] == [False, True, False]
+    spoken = " ".join(p for s in plan.sentences for p in s.pieces)
+    assert "quinze août" in spoken and "monsieur Dupont" in spoken and not any(c.isdigit() for c in spoken)
+    assert all(len(p) <= 40 for s in plan.sentences for p in s.pieces)
+
+
+def test_marks_match_the_audio_and_pauses(tmp_path: Path) -> None:
+    engine = FakeEngine()
+    plans = plan_voicing(script(), engine.max_chars)
+    pauses = Pauses(piece=50, sentence=300, paragraph=700)
+    voiced, stats = voice_plans(plans, engine, VoiceSettings(), SpeechCache(tmp_path), pauses=pauses)
+    assert len(voiced) == len(script().cues)
+    assert stats.synthesized == stats.pieces == len(set(engine.calls))
+    for cue, plan in zip(voiced, plans, strict=True):
+        assert [m.title for m in cue.sentences] == [s.text for s in plan.sentences]
+        assert cue.sentences[-1].end == cue.pcm.frames
+        for a, b in zip(cue.sentences, cue.sentences[1:], strict=False):
+            gap = b.start - a.end
+            assert gap in (RATE * 300 // 1000, RATE * 700 // 1000)
+    long_text = next(v for v in voiced if v.cue.kind is CueKind.TEXT)
+    assert len(plans[[v.cue for v in voiced].index(long_text.cue)].sentences[0].pieces) > 1
+
+
+def test_rebuild_voices_nothing_and_an_edit_only_its_sentences(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path)
+    first = FakeEngine()
+    voice_plans(plan_voicing(script(), 60), first, VoiceSettings(), cache)
+    again = FakeEngine()
+    _, stats = voice_plans(plan_voicing(script(), 60), again, VoiceSettings(), cache)
+    assert again.calls == [] and stats.synthesized == 0
+    edited_cues = tuple(
+        replace(c, text="Le second texte, corrigé.\n\nUn deuxième paragraphe, le 15 août 2025.")
+        if c.text.startswith("Le second texte.")
+        else c
+        for c in script().cues
+    )
+    edited = replace(script(), cues=edited_cues)
+    third = FakeEngine()
+    voice_plans(plan_voicing(edited, 60), third, VoiceSettings(), cache)
+    assert third.calls == ["Le second texte, corrigé."]
+
+
+def test_other_settings_do_not_share_the_cache(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path)
+    voice_plans(plan_voicing(script(), 60), FakeEngine(), VoiceSettings(), cache)
+    other = FakeEngine()
+    voice_plans(plan_voicing(script(), 60), other, VoiceSettings(rate=1.2), cache)
+    assert other.calls
+
+
+def test_a_failing_voice_falls_back_for_the_whole_episode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engines = {"down": FakeEngine(name="down", fail=True), "up": FakeEngine(name="up")}
+    monkeypatch.setattr(voicing, "get_engine", lambda name: engines[name])
+    main = VoiceProfile(name="main", engine="down", fallback="spare")
+    spare = VoiceProfile(name="spare", engine="up")
+    monkeypatch.setattr(voicing, "fallback_chain", lambda p, dirs: (main, spare))
+    said: list[str] = []
+    result = voice_script(script(), main, (), SpeechCache(tmp_path), log=said.append)
+    assert result.profile.name == "spare"
+    assert result.failed and "down is down" in result.failed[0]
+    assert said and "spare" in said[0]
+    assert len(engines["up"].calls) == result.stats.pieces
+
+
+def test_no_fallback_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(voicing, "get_engine", lambda name: FakeEngine(fail=True))
+    lone = VoiceProfile(name="lone", engine="fake")
+    monkeypatch.setattr(voicing, "fallback_chain", lambda p, dirs: (lone,))
+    with pytest.raises(SpeechError, match="fake is down"):
+        voice_script(script(), lone, (), SpeechCache(tmp_path))
+
+
+def test_broken_engine_output_is_refused(tmp_path: Path) -> None:
+    class Silent(FakeEngine):
+        def synthesize(self, pieces: Sequence[str], settings: VoiceSettings) -> list[Pcm]:
+            return [Pcm(np.zeros(0, dtype=np.float32), RATE) for _ in pieces]
+
+    with pytest.raises(SpeechError, match="empty or broken audio"):
+        voice_plans(plan_voicing(script(), 60), Silent(), VoiceSettings(), SpeechCache(tmp_path))
