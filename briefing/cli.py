@@ -8,13 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from .errors import BriefingError
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
 
 app = typer.Typer(
     name="briefing",
@@ -26,6 +30,14 @@ app = typer.Typer(
 
 ArticleArg = Annotated[
     str, typer.Argument(help="Article file (.txt, .md, .json) or - for stdin.", show_default=False)
+]
+ArticlesArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Article files (.txt, .md, .json, .html), URLs, list files (.list), or - for stdin; "
+        "several make one briefing (or one episode each with --each).",
+        show_default=False,
+    ),
 ]
 TitleOpt = Annotated[str | None, typer.Option("--title", help="Episode title (default: the article's own).")]
 DateOpt = Annotated[
@@ -83,7 +95,7 @@ def _preview(text: str, width: int = 90) -> str:
 
 @app.command()
 def script(
-    article: ArticleArg,
+    articles: ArticlesArg,
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="Write the script here (default: print it).", dir_okay=False),
@@ -97,7 +109,7 @@ def script(
     from .script import render_script, write_script
 
     try:
-        result = plan_script(article, show=show, title=title, date=_date(date))
+        result = plan_script(articles, show=show, title=title, date=_date(date))
         if output is None:
             typer.echo(render_script(result), nl=False)
         else:
@@ -109,7 +121,7 @@ def script(
 
 @app.command()
 def build(
-    article: ArticleArg,
+    articles: ArticlesArg,
     out: Annotated[
         Path, typer.Option("--out", help="Output folder for the episode files.", file_okay=False)
     ] = Path("output"),
@@ -132,6 +144,16 @@ def build(
         ),
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Voice every sentence again.")] = False,
+    each: Annotated[
+        bool, typer.Option("--each", help="One episode per article instead of one briefing.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", help="Synthesis processes (default: the number of cores).", min=1),
+    ] = None,
+    keep_going: Annotated[
+        bool, typer.Option("--keep-going", help="Leave a bad article out instead of stopping the build.")
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the episode metadata JSON instead of the summary.")
     ] = False,
@@ -140,16 +162,24 @@ def build(
     ] = False,
 ) -> None:
     """Build an episode from an article (or from an edited script .md file)."""
-    from .pipeline import BuildOptions, build_episode, plan_script
+    from .pipeline import BuildOptions, build_episode, expand_sources, plan_script, read_articles
     from .script import render_script
 
     when = _date(date)
-    if dry_run:
-        try:
-            typer.echo(render_script(plan_script(article, show=show, title=title, date=when)), nl=False)
-        except BriefingError as e:
-            fail(e)
-        return
+    try:
+        sources = expand_sources(articles)
+        groups = [[s] for s in sources] if each else [sources]
+        if each and not keep_going:
+            read_articles(sources)  # every article is checked before anything is voiced
+        if dry_run:
+            for group in groups:
+                script = plan_script(
+                    group, show=show, title=title, date=when, keep_going=keep_going, log=_warn
+                )
+                typer.echo(render_script(script), nl=False)
+            return
+    except BriefingError as e:
+        fail(e)
     options = BuildOptions(
         out_dir=out,
         voice=voice,
@@ -159,13 +189,27 @@ def build(
         date=when,
         cache_dir=cache_dir,
         use_cache=not no_cache,
+        jobs=jobs or os.cpu_count() or 1,
+        keep_going=keep_going,
     )
-    with _Progress(enabled=not as_json) as progress:
-        try:
-            result = build_episode(article, options, progress=progress, log=_warn)
-        except BriefingError as e:
-            progress.close()
-            fail(e)
+    failures = 0
+    for group in groups:
+        with _Progress(enabled=not as_json) as progress:
+            try:
+                result = build_episode(group, options, progress=progress, log=_warn)
+            except BriefingError as e:
+                progress.close()
+                if not (each and keep_going):
+                    fail(e)
+                _warn(f"no episode for {group[0]}: {e.one_line()}")
+                failures += 1
+                continue
+        _summary(result, as_json)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _summary(result: BuildResult, as_json: bool) -> None:
     written = result.episode
     if as_json:
         typer.echo(written.info.to_json(), nl=False)

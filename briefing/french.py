@@ -60,3 +60,20 @@ def as_sentence(text: str) -> str:
     """End `text` with a period unless it already ends a sentence."""
     text = text.strip()
     return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def of(name: str) -> str:
+    """`de` before a name, contracted as French wants: du Monde, des Echos, d'Ouest-France, de Libération."""
+    name = name.strip()
+    if name.startswith("Le "):
+        return "du " + name[3:]
+    if name.startswith("Les "):
+        return "des " + name[4:]
+    if name[:1].lower() in "aeiouyéèêàâîôûh" and name[:1].isalpha():
+        return "d'" + name
+    return "de " + name
+
+
+def and_list(items: list[str] | tuple[str, ...]) -> str:
+    """`a`, `a et b`, `a, b et c`."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]

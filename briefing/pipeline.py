@@ -6,14 +6,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import BriefingError, IngestError
 from .ingest import read_article
-from .models import Script
-from .script import build_script, looks_like_script, read_script
+from .models import Article, Script
+from .script import build_briefing_script, build_script, looks_like_script, read_script
 from .sections import find_sections
 from .show import Show, load_show
 
@@ -42,23 +43,79 @@ def is_script_file(source: str | Path) -> bool:
     return looks_like_script(head)
 
 
+Source = str | Path
+LIST_SUFFIXES = (".list", ".lst")
+
+
+def expand_sources(sources: Source | Sequence[Source]) -> list[str]:
+    """Files and URLs, with list files (`*.list`: one source a line, `#` comments) opened up."""
+    items = [sources] if isinstance(sources, str | Path) else list(sources)
+    expanded: list[str] = []
+    for item in items:
+        name = str(item)
+        if name.lower().endswith(LIST_SUFFIXES):
+            expanded += _read_list(Path(name))
+        else:
+            expanded.append(name)
+    if not expanded:
+        raise IngestError("no article given")
+    return expanded
+
+
+def _read_list(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise IngestError(f"{path}: cannot read the list of articles ({e})") from e
+    entries = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    base = path.parent
+    return [e if "://" in e or Path(e).is_absolute() else str(base / e) for e in entries]
+
+
+def read_articles(
+    sources: Sequence[str], *, title: str | None = None, keep_going: bool = False, log: Log | None = None
+) -> list[Article]:
+    """Read and section every article first, so a bad one stops the build before anything is voiced;
+    with `keep_going`, a bad one is left out (and said) while the others go on."""
+    articles: list[Article] = []
+    for source in sources:
+        try:
+            articles.append(find_sections(read_article(source, title=title if len(sources) == 1 else None)))
+        except BriefingError as e:
+            if not keep_going:
+                raise
+            if log:
+                log(f"left out: {e.one_line()}")
+    if not articles:
+        raise IngestError("none of the articles could be read", cause="see the messages above")
+    return articles
+
+
 def plan_script(
-    source: str | Path,
+    source: Source | Sequence[Source],
     *,
     show: Path | Show | None = None,
     title: str | None = None,
     date: dt.date | None = None,
+    keep_going: bool = False,
+    log: Log | None = None,
 ) -> Script:
-    """Read an article and narrate it; a script file (edited or not) is read back as it is."""
-    if is_script_file(source):
-        script = read_script(Path(source))
+    """Read the article(s) and narrate them; a script file (edited or not) is read back as it is.
+    Several articles make one briefing, one chapter per article."""
+    sources = expand_sources(source)
+    if len(sources) == 1 and is_script_file(sources[0]):
+        script = read_script(Path(sources[0]))
         if title:
             script = replace(script, title=title)
         if date:
             script = replace(script, date=date)
         return script
-    article = find_sections(read_article(source, title=title))
-    return build_script(article, show if isinstance(show, Show) else load_show(show), date=date)
+    articles = read_articles(sources, title=title, keep_going=keep_going, log=log)
+    show_value = show if isinstance(show, Show) else load_show(show)
+    if len(articles) == 1:
+        return build_script(articles[0], show_value, date=date)
+    script = build_briefing_script(articles, show_value, date=date)
+    return replace(script, title=title) if title else script
 
 
 def voice_dirs() -> tuple[Path, ...]:
@@ -78,6 +135,8 @@ class BuildOptions:
     date: dt.date | None = None
     cache_dir: Path | None = None  # None: the user cache folder
     use_cache: bool = True
+    jobs: int = 1  # synthesis processes
+    keep_going: bool = False  # leave a bad article out of a briefing instead of stopping
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -94,7 +153,7 @@ class BuildResult:
 
 
 def build_episode(
-    source: str | Path,
+    source: Source | Sequence[Source],
     options: BuildOptions | None = None,
     *,
     progress: Progress | None = None,
@@ -112,12 +171,14 @@ def build_episode(
     options = options or BuildOptions()
     show = load_show(options.show)
     preset = get_preset(options.preset or show.preset)
-    script = plan_script(source, show=show, title=options.title, date=options.date)
+    script = plan_script(
+        source, show=show, title=options.title, date=options.date, keep_going=options.keep_going, log=log
+    )
     dirs = voice_dirs()
     name = options.voice or show.voice
     profile = find_profile(name, dirs) if name else default_voice(dirs)
     cache = SpeechCache((options.cache_dir or default_cache_dir()) if options.use_cache else None)
-    voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log)
+    voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
     timeline = assemble(script, voicing.voiced, SoundDesign.default(JINGLES_DIR), preset.rate)
     key = episode_key(script)
     guid, number = planned_identity(options.out_dir, show, key)
@@ -168,13 +229,11 @@ def _cover(show: Show) -> Cover:
 
 def _description(script: Script) -> str:
     """The episode description: what it covers, and where it comes from."""
-    from .models import CueKind
-
-    headings = [c.text for c in script.cues if c.kind is CueKind.HEADING]
     parts = [script.title + "."]
-    if headings:
-        parts.append("Au sommaire : " + " ; ".join(h.rstrip(".") for h in headings) + ".")
+    topics = script.chapters[1:-1]
+    if topics:
+        parts.append("Au sommaire : " + " ; ".join(t.rstrip(".") for t in topics) + ".")
     if script.source:
-        credit = f"D'après un article de {script.source}"
+        credit = f"D'après {script.source}"
         parts.append(credit + (f" ({script.author})." if script.author else "."))
     return " ".join(parts)

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ScriptError
-from .french import as_sentence, count_of, spoken_date
+from .french import and_list, as_sentence, count_of, of, spoken_date
 from .models import Article, Cue, CueKind, Script
 from .show import Show
 
@@ -54,6 +55,7 @@ def build_script(article: Article, show: Show, *, date: dt.date | None = None) -
         "date": spoken_date(day),
         "title": article.title,
         "source": article.source or "",
+        "from_source": _from([article.source]) if article.source else "",
         "author": article.author or "",
     }
     headings = [s.heading for s in article.sections if s.heading]
@@ -86,6 +88,63 @@ def build_script(article: Article, show: Show, *, date: dt.date | None = None) -
         source=article.source,
         author=article.author,
     )
+
+
+def build_briefing_script(articles: Sequence[Article], show: Show, *, date: dt.date | None = None) -> Script:
+    """One episode from several articles: a sommaire of the articles, each one introduced and read (its
+    sections as sub-parts), one chapter per article. The date: `date`, else the newest article's, else
+    today."""
+    if len(articles) == 1:
+        return build_script(articles[0], show, date=date)
+    if not articles:
+        raise ScriptError("no article to narrate")
+    known = [a.date for a in articles if a.date]
+    day = date or (max(known) if known else dt.date.today())
+    t = show.templates
+    values = {
+        "show": show.title,
+        "date": spoken_date(day),
+        "title": "",
+        "source": "",
+        "author": "",
+        "from_source": "",
+    }
+    titles = [a.title for a in articles]
+    cues: list[Cue] = [
+        Cue(CueKind.GREETING, _fill(t.greeting, values), 0),
+        Cue(CueKind.SOMMAIRE, _sommaire(titles, show, values), 0),
+    ]
+    for i, article in enumerate(articles, start=1):
+        transition = _transition(t.first_article, t.middle_article, t.last_article, i - 1, len(articles))
+        cues.append(Cue(CueKind.TRANSITION, _fill(transition, values), i))
+        cues.append(Cue(CueKind.HEADING, canonical_text(article.title), i))
+        if article.lead:
+            cues.append(Cue(CueKind.LEAD, canonical_text(article.lead), i))
+        for section in article.sections:
+            if section.heading:
+                cues.append(Cue(CueKind.HEADING, canonical_text(section.heading), i))
+            if section.text:
+                cues.append(Cue(CueKind.TEXT, canonical_text(section.text), i))
+    sources = list(dict.fromkeys(a.source for a in articles if a.source))
+    signoff = _fill(t.signoff, values)
+    if sources:
+        credit = _fill(t.credits, {**values, "source": and_list(sources), "from_source": _from(sources)})
+        signoff = f"{credit} {signoff}"
+    outro = len(articles) + 1
+    cues.append(Cue(CueKind.SIGNOFF, signoff, outro))
+    return Script(
+        title=canonical_line(_fill(t.briefing_title, values)),
+        show=canonical_line(show.title),
+        date=day,
+        chapters=(t.intro_chapter, *(canonical_line(a) for a in titles), t.outro_chapter),
+        cues=tuple(cues),
+        source=", ".join(sources) or None,
+    )
+
+
+def _from(sources: Sequence[str]) -> str:
+    """`du Monde et de Libération`."""
+    return and_list([of(s) for s in sources])
 
 
 def _sommaire(headings: list[str], show: Show, values: dict[str, str]) -> str:

@@ -94,10 +94,21 @@ class Templates:
         "Passons à la suite.",
     )
     last: str = "Enfin, dernier point."
-    credit: str = "Cet épisode reprend un article de {source}."
+    credit: str = "Cet épisode reprend un article {from_source}."
     signoff: str = "C'était {show}. Merci de votre écoute, et à demain !"
     intro_chapter: str = "Ouverture"
     outro_chapter: str = "Conclusion"
+    # A briefing of several articles: one chapter per article.
+    briefing_title: str = "{show} du {date}"
+    first_article: str = "Premier sujet."
+    middle_article: tuple[str, ...] = (
+        "Sujet suivant.",
+        "Autre actualité.",
+        "Changeons de sujet.",
+        "Nous poursuivons.",
+    )
+    last_article: str = "Enfin, notre dernier sujet."
+    credits: str = "Ce briefing reprend des articles {from_source}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,13 +280,13 @@ def _templates(data: dict[str, Any], file: Path) -> Templates:
         if name not in data:
             continue
         value = data[name]
-        if name == "middle":
+        if isinstance(getattr(default, name), tuple):
             if (
                 not isinstance(value, list)
                 or not value
                 or not all(isinstance(v, str) and v.strip() for v in value)
             ):
-                raise ConfigError(f"{file}: templates.middle must be a non-empty list of strings")
+                raise ConfigError(f"{file}: templates.{name} must be a non-empty list of strings")
             values[name] = tuple(value)
         else:
             values[name] = _string(data, name, file, "templates.", getattr(default, name))
@@ -284,7 +295,7 @@ def _templates(data: dict[str, Any], file: Path) -> Templates:
     return templates
 
 
-_ALLOWED = {"show", "date", "title", "count", "items", "item", "source", "author"}
+_ALLOWED = {"show", "date", "title", "count", "items", "item", "source", "from_source", "author"}
 
 
 def _check_placeholders(templates: Templates, file: Path) -> None:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from briefing.french import as_sentence, count_of, spoken_date
+from briefing.french import and_list, as_sentence, count_of, of, spoken_date
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,23 @@ def test_counts_and_sentences() -> None:
     assert count_of(42, "sujet") == "42 sujets"
     assert as_sentence("Vers Moscou ?") == "Vers Moscou ?"
     assert as_sentence("Un Zelensky spectateur") == "Un Zelensky spectateur."
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("Le Monde", "du Monde"),
+        ("Les Echos", "des Echos"),
+        ("Ouest-France", "d'Ouest-France"),
+        ("Libération", "de Libération"),
+        ("La Croix", "de La Croix"),
+        ("France Info", "de France Info"),
+    ],
+)
+def test_of_contracts_like_french(name: str, said: str) -> None:
+    assert of(name) == said
+
+
+def test_and_list() -> None:
+    assert and_list(["a"]) == "a"
+    assert and_list(["a", "b", "c"]) == "a, b et c"

@@ -109,3 +109,65 @@ def test_a_failed_build_leaves_the_previous_episode_untouched(
             BuildOptions(out_dir=out, voice="espeak", cache_dir=root / "cache", title="Autre titre"),
         )
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+SECOND = """---
+date: 2025-08-16
+source: Ouest-France
+---
+# Le tramway de Brest prolongé
+
+Les travaux commencent lundi. Ils dureront dix-huit mois.
+
+## Circulation
+
+Les automobilistes devront emprunter la rocade.
+"""
+
+
+def test_a_briefing_of_several_articles_from_a_list_file(tmp_path: Path) -> None:
+    second = tmp_path / "tram.md"
+    second.write_text(SECOND, encoding="utf-8")
+    listing = tmp_path / "jour.list"
+    listing.write_text(f"# le briefing du jour\n{REFERENCE}\ntram.md\n", encoding="utf-8")
+    options = BuildOptions(out_dir=tmp_path / "out", voice="espeak", cache_dir=tmp_path / "cache", jobs=2)
+    result = build_episode(listing, options)
+    assert result.script.chapters == (
+        "Ouverture",
+        "La rencontre inédite entre Donald Trump et Vladimir Poutine",
+        "Le tramway de Brest prolongé",
+        "Conclusion",
+    )
+    assert result.script.date.isoformat() == "2025-08-16"
+    tags = read_tags(result.episode.mp3)
+    assert [c.title for c in tags.chapters] == list(result.script.chapters)
+    chapters = json.loads((result.episode.mp3.with_suffix(".chapters.json")).read_text(encoding="utf-8"))
+    assert [c["title"] for c in chapters["chapters"]] == list(result.script.chapters)
+
+
+def test_parallel_synthesis_is_byte_identical_to_serial(tmp_path: Path) -> None:
+    article = tmp_path / "court.md"
+    article.write_text("# Court\n\nUn. Deux phrases ici. Trois, et puis quatre.\n", encoding="utf-8")
+    mp3s = []
+    for jobs in (1, 2):
+        options = BuildOptions(out_dir=tmp_path / f"out{jobs}", voice="kokoro", use_cache=False, jobs=jobs)
+        mp3s.append(build_episode([article, second_article(tmp_path)], options).episode.mp3.read_bytes())
+    assert mp3s[0] == mp3s[1]
+
+
+def second_article(folder: Path) -> Path:
+    path = folder / "tram.md"
+    path.write_text(SECOND, encoding="utf-8")
+    return path
+
+
+def test_one_bad_article_stops_the_briefing_unless_keep_going(tmp_path: Path) -> None:
+    from briefing.pipeline import plan_script
+
+    missing = tmp_path / "absent.txt"
+    with pytest.raises(BriefingError, match="absent.txt: no such file"):
+        plan_script([REFERENCE, missing])
+    said: list[str] = []
+    script = plan_script([REFERENCE, missing], keep_going=True, log=said.append)
+    assert len(said) == 1 and "absent.txt" in said[0]
+    assert script.title == "La rencontre inédite entre Donald Trump et Vladimir Poutine"

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from briefing.errors import ScriptError
 from briefing.models import Article, Cue, CueKind, Script, Section
 from briefing.script import (
+    build_briefing_script,
     build_script,
     canonical_line,
     canonical_text,
@@ -72,7 +73,7 @@ def test_structure_transitions_vary_and_chapters() -> None:
     assert script.chapter_cues(2)[2].text == "Texte deux.\n\nSuite deux."
     signoff = script.cues[-1]
     assert signoff.kind is CueKind.SIGNOFF and signoff.chapter == len(script.chapters) - 1
-    assert "Le Monde" in signoff.text
+    assert "reprend un article du Monde." in signoff.text
 
 
 def test_templates_can_be_overridden() -> None:
@@ -165,3 +166,27 @@ def test_read_script_errors(tmp_path: Path) -> None:
         read_script(tmp_path / "nope.md")
     with pytest.raises(ScriptError, match="is a directory"):
         read_script(tmp_path)
+
+
+def test_briefing_of_several_articles() -> None:
+    other = Article(
+        title="Le budget adopté",
+        lead="Les députés ont voté.",
+        sections=(),
+        date=dt.date(2025, 8, 16),
+        source="Ouest-France",
+    )
+    script = build_briefing_script([ARTICLE, other], Show())
+    assert script.chapters == ("Ouverture", "Sommet à Anchorage", "Le budget adopté", "Conclusion")
+    assert script.date == dt.date(2025, 8, 16)
+    assert script.title == "Le Briefing du samedi 16 août 2025"
+    sommaire = next(c for c in script.cues if c.kind is CueKind.SOMMAIRE).text
+    assert "deux sujets" in sommaire and "Sommet à Anchorage" in sommaire and "Le budget adopté" in sommaire
+    first = script.chapter_cues(1)
+    assert [c.kind for c in first[:3]] == [CueKind.TRANSITION, CueKind.HEADING, CueKind.LEAD]
+    assert first[1].text == "Sommet à Anchorage"
+    headings = [c.text for c in first if c.kind is CueKind.HEADING]
+    assert headings == ["Sommet à Anchorage", *(s.heading for s in ARTICLE.sections)]
+    assert script.chapter_cues(2)[0].text == "Enfin, notre dernier sujet."
+    assert "des articles du Monde et d'Ouest-France" in script.cues[-1].text
+    assert parse_script(render_script(script)) == script

@@ -111,6 +111,8 @@ def episode_basename(show: str, date: dt.date, title: str, content_hash: str) ->
     show_slug = slugify(show, max_length=40)
     fixed = len(date.isoformat()) + len(show_slug) + len(digest) + 3
     title_slug = slugify(title, max_length=max(len(FALLBACK), min(MAX_SLUG, MAX_BASENAME - fixed)))
+    if title_slug.startswith(f"{show_slug}-"):  # "Le Briefing du …": the show is named once
+        title_slug = title_slug[len(show_slug) + 1 :]
     return f"{date.isoformat()}-{show_slug}-{title_slug}-{digest}"
 
 

@@ -15,6 +15,7 @@ from briefing.models import Cue, Mark, Pcm, Script, VoicedCue
 from briefing.speech.cache import SpeechCache, as_stored, cache_key
 from briefing.speech.engines import Engine, VoiceSettings, get_engine
 from briefing.speech.normalize import normalize
+from briefing.speech.pool import PER_PIECE_ENGINES, synthesize_parallel
 from briefing.speech.split import split_for_engine, split_sentences
 from briefing.speech.voices import VoiceProfile, fallback_chain
 
@@ -80,8 +81,10 @@ def voice_plans(
     pauses: Pauses | None = None,
     progress: Progress | None = None,
     batch: int = 16,
+    jobs: int = 1,
 ) -> tuple[tuple[VoicedCue, ...], VoicingStats]:
-    """Synthesize every piece not in the cache (in batches), then assemble each cue."""
+    """Synthesize every piece not in the cache (in batches, or on `jobs` processes), then assemble each
+    cue."""
     import time
 
     version = engine.version(settings)
@@ -103,9 +106,15 @@ def voice_plans(
     if progress:
         progress(done, total)
     started = time.perf_counter()
-    for i in range(0, len(missing), batch):
-        chunk = missing[i : i + batch]
-        results = engine.synthesize(chunk, settings)
+    if engine.name not in PER_PIECE_ENGINES:
+        jobs = 1
+    step = len(missing) if jobs > 1 else batch
+    for i in range(0, len(missing), max(step, 1)):
+        chunk = missing[i : i + step]
+        if jobs > 1 and len(chunk) > 1:
+            results = synthesize_parallel(engine.name, chunk, settings, min(jobs, len(chunk)))
+        else:
+            results = engine.synthesize(chunk, settings)
         if len(results) != len(chunk):
             raise SpeechError(
                 f"engine {engine.name} returned {len(results)} clips for {len(chunk)} pieces",
@@ -184,6 +193,7 @@ def voice_script(
     *,
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> Voicing:
     """Voice the whole script with `profile`; if it fails for good, voice it all again with the
     profile's fallback (and so on). An episode never mixes two voices."""
@@ -200,7 +210,7 @@ def voice_script(
             settings = candidate.settings
             plans = plan_voicing(script, engine.max_chars, dict(candidate.lexicon) or None)
             voiced, stats = voice_plans(
-                plans, engine, settings, cache, gain_db=candidate.gain_db, progress=progress
+                plans, engine, settings, cache, gain_db=candidate.gain_db, progress=progress, jobs=jobs
             )
             return Voicing(voiced, candidate, engine.version(settings), stats, tuple(failed))
         except SpeechError as e:
