@@ -124,5 +124,7 @@ def test_safe_join_result_is_always_inside(tmp_path: Path, name: str) -> None:
 
 
 def test_show_named_once_in_a_briefing_name() -> None:
-    name = episode_basename("Le Briefing", dt.date(2025, 8, 16), "Le Briefing du samedi 16 août 2025", "f26b4e00")
+    name = episode_basename(
+        "Le Briefing", dt.date(2025, 8, 16), "Le Briefing du samedi 16 août 2025", "f26b4e00"
+    )
     assert name == "2025-08-16-le-briefing-du-samedi-16-aout-2025-f26b4e"

@@ -65,8 +65,8 @@ def synthesize_parallel(
             except BrokenProcessPool as e:
                 raise SpeechError(
                     f"a synthesis process of {engine_name} died",
-                    cause="out of memory, or a script started briefing without an `if __name__ == '__main__':` "
-                    "guard; try --jobs 1",
+                    cause="out of memory, or a script started briefing without an "
+                    "`if __name__ == '__main__':` guard; try --jobs 1",
                 ) from e
             if len(clips) != len(hand):
                 raise SpeechError(f"engine {engine_name} returned {len(clips)} clips for {len(hand)} pieces")
