@@ -29,7 +29,10 @@ app = typer.Typer(
 )
 
 ArticleArg = Annotated[
-    str, typer.Argument(help="Article file (.txt, .md, .json) or - for stdin.", show_default=False)
+    str,
+    typer.Argument(
+        help="Article file (.txt, .md, .json, .html), an https:// URL, or - for stdin.", show_default=False
+    ),
 ]
 ArticlesArg = Annotated[
     list[str],
@@ -76,11 +79,18 @@ def sections(
     except BriefingError as e:
         fail(e)
     if as_json:
-        data = {
+        data: dict[str, object] = {
             "title": found.title,
             "lead": found.lead,
             "sections": [{"heading": s.heading, "text": s.text} for s in found.sections],
         }
+        extra = {
+            "date": found.date.isoformat() if found.date else None,
+            "author": found.author,
+            "source": found.source,
+            "url": found.url,
+        }
+        data.update({k: v for k, v in extra.items() if v})
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     typer.echo(f"Titre : {found.title}")

@@ -1,7 +1,9 @@
-"""Read an article from a file or stdin into an `Article`.
+"""Read an article from a file, stdin or an http(s) URL into an `Article`.
 
-Explicit structure (Markdown headings, heading lines, JSON sections) is kept as is. Flattened text comes
-out as one lead paragraph with no sections; `briefing.sections.find_sections` then finds its headings.
+Explicit structure (Markdown headings, heading lines, JSON sections, HTML intertitles) is kept as is.
+Flattened text comes out as one lead paragraph with no sections; `briefing.sections.find_sections` then
+finds its headings. HTML pages (files, HTML on stdin, URLs) go through `briefing.html`, URLs are
+downloaded by `briefing.fetch`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from .textclean import clean_paragraph, drop_trailing_boilerplate
 TEXT_SUFFIXES = (".txt", ".text")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 JSON_SUFFIXES = (".json",)
-KNOWN_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + JSON_SUFFIXES
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+KNOWN_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + JSON_SUFFIXES + HTML_SUFFIXES
 MAX_BYTES = 20 * 1024 * 1024
 
 # A heading line: short, no sentence punctuation at its end.
@@ -37,6 +40,7 @@ class Source:
     text: str
     name: str
     suffix: str
+    url: str | None = None  # where a downloaded page ended up, after redirects
 
 
 # ---------------------------------------------------------------- reading and decoding
@@ -46,8 +50,7 @@ def read_source(path: str | Path) -> Source:
     """Read `path` (or stdin for "-") and decode it; every problem is an IngestError naming the file."""
     name = str(path)
     if name == "-":
-        data = sys.stdin.buffer.read()
-        return Source(decode(data, "<stdin>"), "<stdin>", "")
+        return _decode_source(sys.stdin.buffer.read(), "<stdin>", "")
     file = Path(path)
     if not file.exists():
         raise IngestError(f"{name}: no such file")
@@ -57,7 +60,7 @@ def read_source(path: str | Path) -> Source:
     if suffix not in KNOWN_SUFFIXES:
         raise IngestError(
             f"{name}: unknown file type {suffix or '(no extension)'!r}",
-            cause="use .txt, .md or .json (or - for stdin)",
+            cause="use .txt, .md, .json or .html, - for stdin, or an http(s):// URL",
         )
     try:
         size = file.stat().st_size
@@ -66,6 +69,32 @@ def read_source(path: str | Path) -> Source:
         data = file.read_bytes()
     except OSError as e:
         raise IngestError(f"{name}: cannot read ({e.strerror})") from e
+    return _decode_source(data, name, suffix)
+
+
+def read_url(url: str) -> Source:
+    """Download a page (HTML or plain text) and decode it with the charset the server declares."""
+    from .fetch import fetch
+    from .html import decode_html, looks_like_html
+
+    page = fetch(url)
+    if page.is_html or looks_like_html(page.data):  # some servers call any page text/plain
+        return Source(decode_html(page.data, url, charset=page.charset), url, ".html", page.url)
+    text = decode(page.data, url)
+    if page.charset:
+        try:
+            text = unicodedata.normalize("NFC", page.data.decode(page.charset))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declared charset: keep the guess
+    return Source(text, url, "", page.url)
+
+
+def _decode_source(data: bytes, name: str, suffix: str) -> Source:
+    """HTML (by suffix, or sniffed when there is none) is decoded by its declared charset."""
+    from .html import decode_html, looks_like_html
+
+    if suffix in HTML_SUFFIXES or not suffix and looks_like_html(data):
+        return Source(decode_html(data, name), name, ".html")
     return Source(decode(data, name), name, suffix)
 
 
@@ -113,14 +142,20 @@ def _garbage_ratio(text: str) -> float:
 
 
 def read_article(path: str | Path, *, title: str | None = None) -> Article:
-    """Read and parse an article file; `title` overrides the article's own."""
-    source = read_source(path)
+    """Read and parse an article file, stdin ("-") or http(s) URL; `title` overrides the article's own."""
+    from .fetch import is_url
+
+    source = read_url(path) if isinstance(path, str) and is_url(path) else read_source(path)
     return parse_article(source, title=title)
 
 
 def parse_article(source: Source, *, title: str | None = None) -> Article:
     fmt = source.suffix or _sniff(source.text)
-    if fmt in JSON_SUFFIXES:
+    if fmt in HTML_SUFFIXES:
+        from .html import parse_html
+
+        article = parse_html(source.text, origin=source.name, base_url=source.url)
+    elif fmt in JSON_SUFFIXES:
         article = _parse_json(source)
     elif fmt in MARKDOWN_SUFFIXES:
         article = _parse_markdown(source)
@@ -128,6 +163,8 @@ def parse_article(source: Source, *, title: str | None = None) -> Article:
         article = _parse_text(source)
     if not article.lead and not any(s.text or s.heading for s in article.sections):
         raise IngestError(f"{source.name}: the article has no text")
+    if source.url and not article.url:
+        article = _replace(article, url=source.url)
     if title is not None:
         if not title.strip():
             raise IngestError("--title is empty")
@@ -139,6 +176,8 @@ def _sniff(text: str) -> str:
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("{"):
         return ".json"
+    if re.match(r"(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head)\b", stripped, re.I | re.S):
+        return ".html"
     if re.search(r"^#{1,6} \S", text, re.MULTILINE) or stripped.startswith("---\n"):
         return ".md"
     return ".txt"

@@ -77,7 +77,8 @@ def build_script(article: Article, show: Show, *, date: dt.date | None = None) -
     chapters.append(t.outro_chapter)
     signoff = _fill(t.signoff, values)
     if article.source:
-        signoff = f"{_fill(t.credit, values)} {signoff}"
+        credit = t.credit_author if article.author else t.credit
+        signoff = f"{_fill(credit, values)} {signoff}"
     cues.append(Cue(CueKind.SIGNOFF, signoff, outro))
     return Script(
         title=canonical_line(article.title),

@@ -95,6 +95,7 @@ class Templates:
     )
     last: str = "Enfin, dernier point."
     credit: str = "Cet épisode reprend un article {from_source}."
+    credit_author: str = "Cet épisode reprend un article de {author}, publié par {source}."
     signoff: str = "C'était {show}. Merci de votre écoute, et à demain !"
     intro_chapter: str = "Ouverture"
     outro_chapter: str = "Conclusion"

@@ -47,7 +47,8 @@ def test_sections_json(reference: Path) -> None:
     result = runner.invoke(app, ["sections", str(reference), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"title", "lead", "sections"}
+    assert set(data) == {"title", "lead", "sections", "date"}
+    assert data["date"] == "2025-08-15"
     assert len(data["sections"]) == 5
     assert data["sections"][4]["heading"] == "Vers une rencontre à Moscou ?"
     assert all(set(s) == {"heading", "text"} for s in data["sections"])
@@ -130,3 +131,15 @@ def test_bad_date_option(reference: Path) -> None:
     result = run("script", str(reference), "--date", "15/08/2025")
     assert result.returncode == 2
     assert "YYYY-MM-DD" in result.stderr
+
+
+def test_sections_json_carries_page_metadata(data_dir: Path) -> None:
+    result = runner.invoke(
+        app, ["sections", str(data_dir / "html" / "franceculture.fr.idees.html"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["date"] == "2020-01-14"
+    assert data["author"] == "Jacques Munier" and data["source"] == "France Culture"
+    assert data["url"].startswith("https://www.franceculture.fr/")
+    assert [s["heading"] for s in data["sections"]] == ["Performativité", "Je est un autre"]

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
 from briefing.errors import IngestError
-from briefing.ingest import decode, is_heading_line, read_article
+from briefing.fetch import Page
+from briefing.ingest import Source, decode, is_heading_line, parse_article, read_article
 
 TEXT = "Le président a déclaré « oui » à l’été. Ça coûte 5 €."
 
@@ -141,3 +143,81 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 )
 def test_heading_lines(line: str, expected: bool) -> None:
     assert is_heading_line(line) is expected
+
+
+# ---------------------------------------------------------------- HTML pages and URLs
+
+HTML_DIR = Path(__file__).parent / "data" / "html"
+
+
+@pytest.mark.parametrize("suffix", [".html", ".htm", ".HTML"])
+def test_html_files_go_through_the_extractor(tmp_path: Path, suffix: str) -> None:
+    page = write(tmp_path, "page" + suffix, (HTML_DIR / "ouestfrance-tempete.html").read_bytes())
+    article = read_article(page)
+    assert article.title.startswith("Tempête Ciarán. À Brest")
+    assert article.origin == str(page)
+    assert len(article.sections) == 3 and article.source == "Ouest-France"
+
+
+def test_html_on_stdin_is_sniffed_and_decoded_by_its_meta_charset(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (HTML_DIR / "lavoix-braderie.html").read_bytes()  # declared iso-8859-1, holds Windows-1252 œ
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    article = read_article("-")
+    assert article.title == "Lille : la braderie attend deux millions de visiteurs ce week-end"
+    assert "Pour le cœur de ville" in article.lead and article.origin == "<stdin>"
+
+
+def test_plain_text_on_stdin_stays_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(TEXT.encode("utf-8"))))
+    assert read_article("-").lead == TEXT
+
+
+def test_html_text_is_sniffed_in_parse_article() -> None:
+    html = (HTML_DIR / "lemonde-retraites.html").read_text(encoding="utf-8")
+    article = parse_article(Source(html, "page", ""), title="Retraites")
+    assert article.title == "Retraites"
+    assert [s.heading for s in article.sections][0] == "Un âge légal repoussé à 64 ans"
+
+
+def test_a_text_file_holding_html_is_read_as_text(tmp_path: Path) -> None:
+    article = read_article(write(tmp_path, "a.txt", "<p>Un paragraphe. Puis un autre.</p>"))
+    assert article.lead == "<p>Un paragraphe. Puis un autre.</p>"
+
+
+def test_url_goes_through_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+
+    def fake_fetch(url: str) -> Page:
+        calls.append(url)
+        data = (HTML_DIR / "20minutes-canicule.html").read_bytes()
+        return Page(url="https://www.20minutes.fr/final", data=data, media_type="text/html", charset="utf-8")
+
+    monkeypatch.setattr("briefing.fetch.fetch", fake_fetch)
+    article = read_article("https://www.20minutes.fr/lyon/canicule")
+    assert calls == ["https://www.20minutes.fr/lyon/canicule"]
+    assert article.origin == "https://www.20minutes.fr/lyon/canicule"
+    assert article.url == "https://www.20minutes.fr/lyon/4170000-20250812-canicule-lyon-ouvre-parcs-nuit"
+    assert article.author == "Caroline Girardon et Jean Saint-Marc"
+
+
+def test_text_url_gets_the_final_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fake_fetch(url: str) -> Page:
+        data = "# Titre\n\nUn texte en ISO-8859-1 : été.".encode("latin-1")
+        return Page(url=url + "?v=2", data=data, media_type="text/plain", charset="iso-8859-1")
+
+    monkeypatch.setattr("briefing.fetch.fetch", fake_fetch)
+    article = read_article("http://example.org/a.md")
+    assert (article.title, article.lead) == ("Titre", "Un texte en ISO-8859-1 : été.")
+    assert article.url == "http://example.org/a.md?v=2"
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/a.html", "file:///etc/hosts"])
+def test_other_schemes_are_refused(url: str) -> None:
+    with pytest.raises(IngestError, match="not an http or https URL"):
+        read_article(url)
+
+
+def test_unknown_suffix_mentions_html_and_urls(tmp_path: Path) -> None:
+    with pytest.raises(IngestError) as info:
+        read_article(write(tmp_path, "a.pdf", b"%PDF"))
+    assert ".html" in info.value.one_line() and "URL" in info.value.one_line()

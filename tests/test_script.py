@@ -190,3 +190,10 @@ def test_briefing_of_several_articles() -> None:
     assert script.chapter_cues(2)[0].text == "Enfin, notre dernier sujet."
     assert "des articles du Monde et d'Ouest-France" in script.cues[-1].text
     assert parse_script(render_script(script)) == script
+
+
+def test_author_and_source_are_credited() -> None:
+    from dataclasses import replace
+
+    script = build_script(replace(ARTICLE, author="Jacques Munier", source="France Culture"), Show())
+    assert "un article de Jacques Munier, publié par France Culture." in script.cues[-1].text
