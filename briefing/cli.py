@@ -164,6 +164,22 @@ def build(
     keep_going: Annotated[
         bool, typer.Option("--keep-going", help="Leave a bad article out instead of stopping the build.")
     ] = False,
+    deliver: Annotated[
+        Path | None,
+        typer.Option(
+            "--deliver",
+            help="Also drop the audio into this watched folder of a playout system.",
+            file_okay=False,
+        ),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            help="Stable name of delivered files: {show}, {date}, {title}, {weekday} (default: the show's, "
+            "{show}-{date}); a fixed name like briefing-latest works too.",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the episode metadata JSON instead of the summary.")
     ] = False,
@@ -201,6 +217,8 @@ def build(
         use_cache=not no_cache,
         jobs=jobs or os.cpu_count() or 1,
         keep_going=keep_going,
+        deliver=deliver,
+        delivery_name=name,
     )
     failures = 0
     for group in groups:
@@ -237,6 +255,8 @@ def _summary(result: BuildResult, as_json: bool) -> None:
     for file in written.info.files:
         typer.echo(f"  {written.folder / file.path}  ({file.size / 1e6:.2f} Mo)")
     typer.echo(f"Flux : {result.feed} (épisode n° {result.number})")
+    for path in result.delivered:
+        typer.echo(f"Livré : {path}")
 
 
 def _warn(message: str) -> None:

@@ -137,6 +137,8 @@ class BuildOptions:
     use_cache: bool = True
     jobs: int = 1  # synthesis processes
     keep_going: bool = False  # leave a bad article out of a briefing instead of stopping
+    deliver: Path | None = None  # a playout system's watched folder
+    delivery_name: str | None = None  # None: the show's pattern
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -150,6 +152,7 @@ class BuildResult:
     failed_voices: tuple[str, ...]
     number: int
     feed: Path
+    delivered: tuple[Path, ...] = ()
 
 
 def build_episode(
@@ -196,6 +199,15 @@ def build_episode(
     )
     written = write_episode(script, timeline, preset, meta, options.out_dir)
     record = publish_episode(options.out_dir, show, written.info, key, preset=preset.name)
+    delivered: tuple[Path, ...] = ()
+    if options.deliver is not None:
+        from .deliver import deliver, delivery_name
+
+        name = delivery_name(
+            options.delivery_name or show.delivery_name, show=show.title, date=script.date, title=script.title
+        )
+        audio = [options.out_dir / f.path for f in written.info.files if f.role in ("mp3", "wav")]
+        delivered = deliver(audio, options.deliver, name)
     return BuildResult(
         script=script,
         episode=written,
@@ -206,6 +218,7 @@ def build_episode(
         failed_voices=voicing.failed,
         number=record.number,
         feed=options.out_dir / "feed.xml",
+        delivered=delivered,
     )
 
 

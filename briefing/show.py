@@ -139,11 +139,14 @@ class Show:
     timezone: str = "Europe/Paris"
     keep: int = 50
     preset: str = "podcast"
+    # Stable name of the files dropped into a playout system's watched folder (`build --deliver DIR`).
+    delivery_name: str = "{show}-{date}"
 
     def __post_init__(self) -> None:
         if not self.base_url.endswith("/"):
             object.__setattr__(self, "base_url", self.base_url + "/")
         where = self.origin
+        _check_delivery_name(self.delivery_name, where)
         _check_url(self.base_url, where, "show.base_url")
         if self.link is not None:
             _check_url(self.link, where, "show.link")
@@ -226,8 +229,20 @@ def _check_url(url: str, where: str, name: str) -> None:
 
 _SHOW_STRINGS: tuple[str, ...] = ("title", "description", "author", "owner_name", "owner_email")
 _SHOW_STRINGS += ("language", "category", "subcategory", "base_url", "link", "copyright", "timezone")
-_SHOW_STRINGS += ("voice",)
+_SHOW_STRINGS += ("voice", "delivery_name")
 _SHOW_FIELDS = {*_SHOW_STRINGS, "explicit", "artwork", "keep", "preset"}
+
+
+def _check_delivery_name(pattern: str, where: str) -> None:
+    import datetime as dt
+
+    from .deliver import delivery_name
+    from .errors import BriefingError
+
+    try:
+        delivery_name(pattern, show="show", date=dt.date(2025, 1, 1), title="title")
+    except BriefingError as e:
+        raise ConfigError(f"{where}: show.delivery_name: {e.message}", cause=e.cause) from e
 
 
 def load_show(path: Path | str | None) -> Show:

@@ -85,11 +85,21 @@ def test_subtitles_follow_the_sentences(built: tuple[BuildResult, Path]) -> None
 
 def test_rebuild_from_cache_voices_nothing(built: tuple[BuildResult, Path]) -> None:
     result, root = built
-    again = build_episode(
-        REFERENCE, BuildOptions(out_dir=root / "out", voice="espeak", cache_dir=root / "cache")
+    watched = root / "playout"
+    watched.mkdir()
+    options = BuildOptions(
+        out_dir=root / "out",
+        voice="espeak",
+        cache_dir=root / "cache",
+        deliver=watched,
+        delivery_name="{show}",
     )
+    again = build_episode(REFERENCE, options)
     assert again.synthesized == 0 and again.pieces == result.pieces
     assert again.episode.info.files == result.episode.info.files  # same audio, same names
+    assert again.delivered == (watched / "le-briefing.mp3",)
+    assert (watched / "le-briefing.mp3").read_bytes() == again.episode.mp3.read_bytes()
+    assert [p.name for p in watched.iterdir()] == ["le-briefing.mp3"]
 
 
 def test_a_failed_build_leaves_the_previous_episode_untouched(

@@ -1,0 +1,82 @@
+"""Deliver episode files to a radio playout system's watched folder, under a stable name.
+
+A playout system (Rivendell, RadioDJ, mAirList, …) imports whatever appears in its folder. Each file is copied
+there under a hidden temporary name that no importer matches (`.name.mp3.<random>.part`), flushed to disk,
+then renamed onto the stable name: the system sees either yesterday's complete file or today's, never half a
+file. The name comes from a pattern such as `{show}-{date}` or a fixed `briefing-latest`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import secrets
+import shutil
+import string
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import ExportError
+from .export.names import safe_join, slugify
+
+PLACEHOLDERS = ("show", "date", "title", "weekday")
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def delivery_name(pattern: str, *, show: str, date: dt.date, title: str) -> str:
+    """Fill `pattern` ({show}, {date}, {title}, {weekday}) with slugged values: a name safe on every OS."""
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as e:
+        raise ExportError(f"delivery name pattern {pattern!r} is broken ({e})") from e
+    unknown = used - set(PLACEHOLDERS)
+    if unknown:
+        raise ExportError(
+            f"delivery name pattern {pattern!r} uses unknown {{{sorted(unknown)[0]}}}",
+            cause=f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}",
+        )
+    values = {
+        "show": slugify(show),
+        "date": date.isoformat(),
+        "title": slugify(title),
+        "weekday": _WEEKDAYS[date.weekday()],
+    }
+    filled = pattern.format(**values)
+    if not any(ch.isalnum() for ch in filled):
+        raise ExportError(f"delivery name pattern {pattern!r} gives an empty name")
+    name = slugify(filled, max_length=120)
+    return name
+
+
+def deliver(files: Sequence[Path], folder: Path, name: str) -> tuple[Path, ...]:
+    """Copy each file to `folder/name<suffix>`, atomically; an existing file is replaced only by a complete
+    new one. Returns the delivered paths."""
+    if not folder.is_dir():
+        raise ExportError(f"delivery folder {folder} does not exist", cause="create it or fix --deliver")
+    delivered: list[Path] = []
+    for source in files:
+        dest = safe_join(folder, name + "".join(source.suffixes[-1:]))
+        _copy_atomically(source, dest)
+        delivered.append(dest)
+    return tuple(delivered)
+
+
+def _copy_atomically(source: Path, dest: Path) -> None:
+    temp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
+    try:
+        with source.open("rb") as src, temp.open("xb") as out:
+            shutil.copyfileobj(src, out, length=1 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, dest)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise ExportError(f"cannot deliver {source.name} to {dest.parent}", cause=e.strerror or str(e)) from e
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        fd = os.open(dest.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
