@@ -19,9 +19,9 @@ from pathlib import Path
 
 from .errors import ExportError
 from .export.names import safe_join, slugify
+from .french import WEEKDAYS
 
 PLACEHOLDERS = ("show", "date", "title", "weekday")
-_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
 def delivery_name(pattern: str, *, show: str, date: dt.date, title: str) -> str:
@@ -40,7 +40,7 @@ def delivery_name(pattern: str, *, show: str, date: dt.date, title: str) -> str:
         "show": slugify(show),
         "date": date.isoformat(),
         "title": slugify(title),
-        "weekday": _WEEKDAYS[date.weekday()],
+        "weekday": WEEKDAYS[date.weekday()],
     }
     filled = pattern.format(**values)
     if not any(ch.isalnum() for ch in filled):

@@ -4,44 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .speech.frtables import MONTHS
+from .speech.numbers import cardinal
+
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-SMALL_NUMBERS = (
-    "zéro",
-    "un",
-    "deux",
-    "trois",
-    "quatre",
-    "cinq",
-    "six",
-    "sept",
-    "huit",
-    "neuf",
-    "dix",
-    "onze",
-    "douze",
-    "treize",
-    "quatorze",
-    "quinze",
-    "seize",
-    "dix-sept",
-    "dix-huit",
-    "dix-neuf",
-    "vingt",
-)
 
 
 def spoken_date(day: dt.date) -> str:
@@ -51,9 +17,8 @@ def spoken_date(day: dt.date) -> str:
 
 
 def count_of(n: int, noun: str, plural: str | None = None) -> str:
-    """`cinq sujets`, `un sujet`; digits past twenty."""
-    word = SMALL_NUMBERS[n] if 0 <= n < len(SMALL_NUMBERS) else str(n)
-    return f"{word} {noun if n == 1 else (plural or noun + 's')}"
+    """`cinq sujets`, `un sujet`, `quarante-deux sujets`."""
+    return f"{cardinal(n)} {noun if n == 1 else (plural or noun + 's')}"
 
 
 def as_sentence(text: str) -> str:

@@ -23,7 +23,7 @@ def test_spoken_date(day: dt.date, spoken: str) -> None:
 def test_counts_and_sentences() -> None:
     assert count_of(1, "sujet") == "un sujet"
     assert count_of(5, "sujet") == "cinq sujets"
-    assert count_of(42, "sujet") == "42 sujets"
+    assert count_of(42, "sujet") == "quarante-deux sujets"
     assert as_sentence("Vers Moscou ?") == "Vers Moscou ?"
     assert as_sentence("Un Zelensky spectateur") == "Un Zelensky spectateur."
 
