@@ -379,9 +379,11 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
 
 
 def _register_more() -> None:
-    from .cli_publish import register
+    from .cli_check import register as register_check
+    from .cli_publish import register as register_publish
 
-    register(app)
+    register_publish(app)
+    register_check(app)
 
 
 _register_more()

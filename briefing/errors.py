@@ -51,3 +51,7 @@ class ExportError(BriefingError):
 
 class PublishError(BriefingError):
     """The episode library or feed could not be updated."""
+
+
+class CheckError(BriefingError):
+    """A built episode could not be checked: not found, or speech recognition is missing or failed."""

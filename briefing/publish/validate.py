@@ -13,11 +13,11 @@ from __future__ import annotations
 import email.utils
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as ET
 
+from briefing.check import Problem, duration_problems, listed_file_problems, loudness_problems
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import CHAPTERS_MIME, EpisodeInfo, parse_chapters_json
 from briefing.export.names import safe_join
@@ -33,18 +33,6 @@ TRANSCRIPT_TYPES = frozenset(
 )
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _DURATION = re.compile(r"\d+|(\d+:)?\d{1,2}:\d{2}")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong: where (feed, item, file) and what; `error` or `warning`."""
-
-    where: str
-    message: str
-    level: str = "error"
-
-    def __str__(self) -> str:
-        return f"{self.level}: {self.where}: {self.message}"
 
 
 class _Checker:
@@ -283,11 +271,8 @@ class _Checker:
         except BriefingError as e:
             self.error(where, f"{path.name} does not decode: {e.one_line()}")
             return
-        seconds = pcm.frames / pcm.rate
-        if info is not None and abs(seconds - info.samples / info.rate) > DURATION_TOLERANCE_S:
-            self.error(
-                where, f"{path.name} lasts {seconds:.3f} s, the episode JSON says {info.duration_seconds} s"
-            )
+        if info is not None:
+            self.problems += duration_problems(path.name, pcm, info, DURATION_TOLERANCE_S, where)
         if preset_name is None:
             return
         try:
@@ -295,17 +280,7 @@ class _Checker:
         except BriefingError as e:
             self.error(where, e.one_line())
             return
-        loud = measure(pcm)
-        if not abs(loud.integrated_lufs - preset.target_lufs) <= preset.tolerance_lu:
-            self.error(
-                where,
-                f"{path.name} measures {loud.integrated_lufs:.1f} LUFS, preset {preset.name!r} wants "
-                f"{preset.target_lufs} ± {preset.tolerance_lu} LU",
-            )
-        if not loud.true_peak_dbtp <= preset.true_peak_dbtp:
-            self.error(
-                where, f"{path.name} true peak {loud.true_peak_dbtp:.2f} dBTP > {preset.true_peak_dbtp}"
-            )
+        self.problems += loudness_problems(path.name, measure(pcm), preset, where)
 
     def side_file(self, element: ET.Element, where: str, kind: str, types: frozenset[str]) -> None:
         url, mime = element.get("url", ""), element.get("type", "")
@@ -327,16 +302,7 @@ class _Checker:
 
     def files(self, record: EpisodeRecord) -> None:
         where = f"episode {record.number} ({record.info.title[:40]!r})"
-        for f in record.info.files:
-            path = self.local_file(f.path, where)
-            if path is None:
-                continue
-            if not path.is_file():
-                self.error(where, f"{f.role} file {f.path} is missing")
-            elif path.stat().st_size != f.size:
-                self.error(
-                    where, f"{f.role} file {f.path} is {path.stat().st_size} bytes, library says {f.size}"
-                )
+        self.problems += listed_file_problems(self.root, record.info, where)
 
 
 def _parser(mime: str) -> Callable[[str], object] | None:
