@@ -135,6 +135,7 @@ def main() -> int:
     parser.add_argument("--engine", action="append", help="engine to measure (default: espeak and kokoro)")
     parser.add_argument("--article", type=Path, default=REFERENCE)
     parser.add_argument("--no-write", action="store_true", help="do not write docs/BENCHMARKS.md")
+    parser.add_argument("--asr", action="store_true", help="also word error rate per engine (briefing[qa])")
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     article, ingest_s = timed(lambda: read_article(args.article))
@@ -150,6 +151,11 @@ def main() -> int:
     for name in args.engine or ["espeak", "kokoro"]:
         bench_engine(name, script, rows)
     rows.append(("peak memory (RSS)", f"{peak_rss_mb():.0f} MB"))
+    if args.asr:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from bench_asr import asr_wer_per_engine
+
+        rows += asr_wer_per_engine(article=args.article, engines=tuple(args.engine or ["espeak", "kokoro"]))
     table = "\n".join(["| stage | measure |", "| --- | --- |"] + [f"| {a} | {b} |" for a, b in rows])
     text = f"# Benchmarks\n\nMachine: {machine()}\n\nArticle: `{args.article.name}`\n\n{table}\n"
     print(text)
