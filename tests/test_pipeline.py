@@ -181,3 +181,22 @@ def test_one_bad_article_stops_the_briefing_unless_keep_going(tmp_path: Path) ->
     script = plan_script([REFERENCE, missing], keep_going=True, log=said.append)
     assert len(said) == 1 and "absent.txt" in said[0]
     assert script.title == "La rencontre inédite entre Donald Trump et Vladimir Poutine"
+
+
+def test_broadcast_preset_gives_a_bwf_at_ebu_r128(tmp_path: Path) -> None:
+    from briefing.export.bwf import read_chunks
+
+    article = tmp_path / "court.md"
+    article.write_text("# Court\n\nUne phrase. Une autre phrase, un peu plus longue.\n", encoding="utf-8")
+    options = BuildOptions(out_dir=tmp_path / "out", voice="espeak", preset="broadcast", use_cache=False)
+    result = build_episode(article, options)
+    wav = result.episode.info.file("wav")
+    assert wav is not None
+    chunks = read_chunks(tmp_path / "out" / wav.path)
+    assert (chunks.rate, chunks.bits, chunks.channels) == (48_000, 24, 1)
+    assert chunks.bext is not None
+    assert "Court" in chunks.bext.description and chunks.bext.originator == "briefing"
+    assert chunks.bext.loudness_value is not None and abs(chunks.bext.loudness_value - -23.0) <= 0.5
+    assert chunks.bext.max_true_peak is not None and chunks.bext.max_true_peak <= -1.0
+    loud = measure(decode_mp3_for_check(result.episode.mp3))
+    assert abs(loud.integrated_lufs - -23.0) <= 0.5 and loud.true_peak_dbtp <= -1.0
