@@ -183,13 +183,15 @@ def build_episode(
     cache = SpeechCache((options.cache_dir or default_cache_dir()) if options.use_cache else None)
     voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
     timeline = assemble(script, voicing.voiced, SoundDesign.default(JINGLES_DIR), preset.rate)
+    profile, stats, failed = voicing.profile, voicing.stats, voicing.failed
+    del voicing  # the voiced cues are episode-sized: let them go before mastering
     key = episode_key(script)
     guid, number = planned_identity(options.out_dir, show, key)
     meta = EpisodeMeta(
         show=show.title,
         artist=show.author or show.title,
-        voice=voicing.profile.name,
-        engine=voicing.profile.engine,
+        voice=profile.name,
+        engine=profile.engine,
         description=_description(script),
         cover=_cover(show),
         episode=number,
@@ -211,11 +213,11 @@ def build_episode(
     return BuildResult(
         script=script,
         episode=written,
-        voice=voicing.profile.name,
-        engine=voicing.profile.engine,
-        pieces=voicing.stats.pieces,
-        synthesized=voicing.stats.synthesized,
-        failed_voices=voicing.failed,
+        voice=profile.name,
+        engine=profile.engine,
+        pieces=stats.pieces,
+        synthesized=stats.synthesized,
+        failed_voices=failed,
         number=record.number,
         feed=options.out_dir / "feed.xml",
         delivered=delivered,

@@ -1,13 +1,19 @@
-"""Speed of the audio stages (assembly, mastering, encoding and the decode-and-check) on a
-synthetic ~5-minute episode, reported as times real time. Target: >= 50x for all of them together.
+"""Speed and memory of the audio stages (assembly, then mastering, encoding, the decode-and-check, tags
+and side files through `write_episode`) on a synthetic episode, reported as times real time and
+peak RSS per stage. Targets: >= 50x for all of them together; an hour-long episode under 1 GB.
 
     python scripts/bench_audio.py [--minutes 5] [--preset podcast] [--jingles voices/jingles]
+    python scripts/bench_audio.py --minutes 60 --runs 1      # the hour-long memory check
+
+The synthetic voice is 24 kHz float32, as the kokoro engine gives it. By default the voiced audio
+is let go once assembled (`--hold-voice` keeps it to the end, as a caller that still holds it does).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import resource
 import sys
 import tempfile
 import time
@@ -21,9 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from briefing.audio.assemble import SoundDesign, assemble  # noqa: E402
-from briefing.audio.master import master_and_encode  # noqa: E402
 from briefing.audio.presets import Preset, get_preset  # noqa: E402
+from briefing.episode import EpisodeMeta, write_episode  # noqa: E402
 from briefing.models import Cue, CueKind, Mark, Pcm, Script, VoicedCue  # noqa: E402
+
+MIB = 1024 * 1024
 
 
 def speech(seconds: float, rate: int, seed: int) -> npt.NDArray[np.float32]:
@@ -50,6 +58,7 @@ def speech(seconds: float, rate: int, seed: int) -> npt.NDArray[np.float32]:
 
 
 def episode(minutes: float, rate: int = 24_000) -> tuple[Script, list[VoicedCue]]:
+    """A script and its voiced cues that assemble (with the house jingles) to about `minutes`."""
     sections = max(1, round(minutes * 1.2))
     chapters = ["Introduction", *(f"Partie {i + 1}" for i in range(sections)), "Fin"]
     kinds: list[tuple[CueKind, int, float]] = [
@@ -60,7 +69,7 @@ def episode(minutes: float, rate: int = 24_000) -> tuple[Script, list[VoicedCue]
     body = (minutes * 60.0 - 40.0) / sections
     for s in range(1, sections + 1):
         kinds += [(CueKind.TRANSITION, s, 2.0), (CueKind.HEADING, s, 2.0)]
-        kinds += [(CueKind.TEXT, s, (body - 9.0) / 2)] * 2
+        kinds += [(CueKind.TEXT, s, (body - 7.0) / 2)] * 2  # 7 s: the section's other cues and pauses
     kinds.append((CueKind.SIGNOFF, sections + 1, 5.0))
     cues, voiced = [], []
     for i, (kind, chapter, seconds) in enumerate(kinds):
@@ -74,39 +83,95 @@ def episode(minutes: float, rate: int = 24_000) -> tuple[Script, list[VoicedCue]
     return script, voiced
 
 
-def run(script: Script, voiced: list[VoicedCue], design: SoundDesign, preset: Preset) -> None:
+def _status_mib(field: str) -> float | None:
+    status = Path("/proc/self/status")  # Linux
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def rss_mib() -> float:
+    """Resident memory now (Linux); elsewhere the process's peak."""
+    now = _status_mib("VmRSS")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if now is None else now
+
+
+def peak_rss_mib(reset: bool = False) -> float:
+    """Peak resident memory since the last reset (Linux: VmHWM, resettable); else the process peak."""
+    peak = _status_mib("VmHWM")
+    if peak is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if reset:
+        Path("/proc/self/clear_refs").write_text("5")
+    return peak
+
+
+def _give_back_free_memory() -> None:
+    """Have glibc return freed heap to the system (else the voiced audio let go still counts)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):
+        pass  # not glibc: the figure for write_episode then includes memory already freed
+
+
+def run(script: Script, voiced: list[VoicedCue], design: SoundDesign, preset: Preset, hold: bool) -> None:
+    """Assemble and write one episode; `voiced` is emptied after assembly unless `hold`."""
+    meta = EpisodeMeta(show="Bench", artist="Bench", voice="synthetic", engine="none")
+    voice_mib = sum(v.pcm.samples.nbytes for v in voiced) / MIB
+    start_mib = rss_mib()
+    peak_rss_mib(reset=True)
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         timeline = assemble(script, voiced, design, preset.rate)
         t1 = time.perf_counter()
-        wav = Path(tmp) / "episode.wav" if preset.wav_bits else None
-        report = master_and_encode(timeline, preset, Path(tmp) / "episode.mp3", wav)
+        episode_mib = timeline.pcm.samples.nbytes / MIB
+        if not hold:
+            voiced.clear()
+            _give_back_free_memory()
+        rss_assemble = peak_rss_mib(reset=True)
+        written = write_episode(script, timeline, preset, meta, Path(tmp))
+        del timeline
         t2 = time.perf_counter()
+        rss_write = peak_rss_mib()
+    report = written.master
     seconds = report.seconds
     print(f"  assemble          {t1 - t0:6.2f} s  {seconds / (t1 - t0):7.1f}x real time")
-    print(f"  master+encode+chk {t2 - t1:6.2f} s  {seconds / (t2 - t1):7.1f}x real time")
+    print(f"  write_episode     {t2 - t1:6.2f} s  {seconds / (t2 - t1):7.1f}x real time")
     print(f"  all audio stages  {t2 - t0:6.2f} s  {seconds / (t2 - t0):7.1f}x real time")
     loud = report.mp3_loudness
     print(
         f"  mp3: {loud.integrated_lufs:.2f} LUFS, {loud.true_peak_dbtp:.2f} dBTP, "
-        f"LRA {loud.lra_lu:.1f} LU, {report.attempts} attempt(s), {seconds:.1f} s"
+        f"LRA {loud.lra_lu:.1f} LU, {report.attempts} attempt(s), {seconds / 60:.1f} min"
+    )
+    print(
+        f"  peak RSS: assemble {rss_assemble:.0f} MiB, write_episode {rss_write:.0f} MiB; before "
+        f"{start_mib:.0f} MiB with the voiced audio ({voice_mib:.0f} MiB, "
+        f"{'held to the end' if hold else 'let go after assembly'}); episode {episode_mib:.0f} MiB"
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5.0, help="episode length")
     parser.add_argument("--preset", default="podcast", help="podcast or broadcast")
     parser.add_argument("--jingles", type=Path, default=ROOT / "voices" / "jingles")
     parser.add_argument("--runs", type=int, default=2, help="the first one pays one-time costs")
+    parser.add_argument("--hold-voice", action="store_true", help="keep the voiced audio to the end")
     args = parser.parse_args(argv)
     preset = get_preset(args.preset)
-    script, voiced = episode(args.minutes)
     design = SoundDesign.default(args.jingles)
     print(f"{args.minutes:g}-minute synthetic episode, preset {preset.name}, target >= 50x")
     for i in range(args.runs):
-        print("cold run (imports scipy.signal, measures the MP3 codec once):" if i == 0 else "warm run:")
-        run(script, voiced, design, preset)
+        script, voiced = episode(args.minutes)
+        print("first run in this process:" if i == 0 else "next run:")
+        run(script, voiced, design, preset, args.hold_voice)
+        del script, voiced
     return 0
 
 

@@ -1,7 +1,7 @@
 """Write docs/CLI.md from the commands' own --help, so the reference never drifts from the code.
 
-    .venv/bin/python scripts/cli_reference.py          # write docs/CLI.md
-    .venv/bin/python scripts/cli_reference.py --check  # exit 1 if docs/CLI.md is out of date
+.venv/bin/python scripts/cli_reference.py          # write docs/CLI.md
+.venv/bin/python scripts/cli_reference.py --check  # exit 1 if docs/CLI.md is out of date
 """
 
 from __future__ import annotations

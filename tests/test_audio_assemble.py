@@ -235,3 +235,29 @@ def test_voiced_cues_must_match_the_script() -> None:
         assemble(script_back, cues_back, SoundDesign(), RATE)
     with pytest.raises(AudioError, match="Hz"):
         assemble(script, cues, SoundDesign(), 1000)
+
+
+def test_music_is_decoded_once_per_process_until_the_file_changes(
+    music: SoundDesign, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.audio import assemble as module
+
+    real, calls = module.decode, []
+
+    def counting(path: Path, rate: int) -> Pcm:
+        calls.append(Path(path).name)
+        return real(path, rate)
+
+    monkeypatch.setattr(module, "decode", counting)
+    monkeypatch.setattr(module, "_DECODED", {})
+    script, cues = voiced()
+    first = assemble(script, cues, music, RATE)
+    assert sorted(calls) == ["bed.flac", "intro.flac", "outro.flac", "stinger.flac"]
+    again = assemble(script, cues, music, RATE)
+    assert len(calls) == 4  # all four from memory
+    np.testing.assert_array_equal(first.pcm.samples, again.pcm.samples)
+    assert music.intro is not None
+    write_tone(music.intro, 2.5, 523.0)  # a new intro: size and time change
+    changed = assemble(script, cues, music, RATE)
+    assert calls[4:] == ["intro.flac"]
+    assert changed.pcm.frames == first.pcm.frames + round(0.5 * RATE)

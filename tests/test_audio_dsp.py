@@ -143,3 +143,32 @@ def test_limiter_segments_are_seamless(monkeypatch: pytest.MonkeyPatch) -> None:
     pieces = dsp.limit(x, rate, -3.0, gain_db=3.0)
     np.testing.assert_allclose(pieces, whole, rtol=1e-6, atol=1e-7)
     assert dsp.true_peak_db(pieces, rate) <= -3.0 + 0.05
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(0.01, 1.0), min_size=1, max_size=40),
+    st.integers(0, 39),
+    st.integers(1, 40),
+)
+def test_limiter_interpolation_is_numpy_interp(gains: list[float], first: int, count: int) -> None:
+    gain = np.array(gains, dtype=np.float64)
+    first = min(first, len(gains) - 1)
+    count = min(count, len(gains) - first)
+    block = 8
+    centres = np.arange(len(gains), dtype=np.float64) * block + (block - 1) / 2.0
+    positions = np.arange(first * block, (first + count) * block, dtype=np.float64)
+    want = np.interp(positions, centres, gain).astype(np.float32)
+    np.testing.assert_array_equal(dsp._between_centres(gain, first, count), want)
+
+
+def test_render_in_pieces_is_the_limiter_output() -> None:
+    rate = 44_100
+    rng = np.random.default_rng(3)
+    x = (0.3 * rng.standard_normal(5 * rate)).astype(np.float32)
+    whole = dsp.limit(x, rate, -2.0, gain_db=4.0)
+    peaks = dsp.limiter_peaks(x, rate)
+    pieces = list(dsp.render(x, 4.0, dsp.limit_segments(peaks, x.shape[0], rate, -6.0), scale=0.5))
+    assert [start for start, _ in pieces] == list(range(0, x.shape[0], dsp._CHUNK))
+    joined = np.concatenate([piece for _start, piece in pieces])
+    np.testing.assert_array_equal(joined, whole * np.float32(0.5))

@@ -170,3 +170,25 @@ def test_encoder_that_dies_mid_stream_is_reported(tmp_path: Path, monkeypatch: p
 def test_mp3_rejects_rates_it_cannot_carry(tmp_path: Path) -> None:
     with pytest.raises(AudioError, match="11000 Hz"):
         ffmpeg.encode_mp3(tone(0.2, 11_000), tmp_path / "x.mp3", 64)
+
+
+def test_mp3_from_pieces_is_the_mp3_of_the_whole(tmp_path: Path) -> None:
+    pcm = tone(3.0, 44_100, 523.0)
+    whole, pieces = tmp_path / "whole.mp3", tmp_path / "pieces.mp3"
+    ffmpeg.encode_mp3(pcm, whole, 96)
+    cuts = (0, 1000, 50_001, 50_002, pcm.frames)
+    parts = (pcm.samples[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
+    ffmpeg.encode_mp3_pieces(parts, pcm.rate, pieces, 96)
+    assert whole.read_bytes() == pieces.read_bytes()
+
+
+def test_check_decode_is_a_read_only_map_of_the_same_audio(tmp_path: Path) -> None:
+    src = tmp_path / "t.wav"
+    ffmpeg.encode_wav(tone(1.0, 48_000), src, bits=24)
+    mapped = ffmpeg.decode_for_check(src)
+    read = ffmpeg.decode(src, 48_000)
+    assert mapped.rate == 48_000 and not mapped.samples.flags.writeable
+    np.testing.assert_array_equal(mapped.samples, read.samples)
+    empty = tmp_path / "empty.wav"
+    ffmpeg.encode_wav(Pcm(np.zeros(0, dtype=np.float32), 48_000), empty)
+    assert ffmpeg.decode_for_check(empty).frames == 0

@@ -208,3 +208,46 @@ def test_a_codec_that_shifts_loudness_is_corrected(tmp_path: Path, monkeypatch: 
     assert real(master.decode_mp3_for_check(tmp_path / "e.mp3")).integrated_lufs == pytest.approx(
         -18.0, abs=0.1
     )
+
+
+def test_in_place_masters_the_timelines_own_samples(tmp_path: Path) -> None:
+    preset = get_preset("podcast")
+    copy = master.master_and_encode(timeline(10.0, 44_100), preset, tmp_path / "a.mp3")
+    source = timeline(10.0, 44_100)
+    kept = source.pcm.samples.copy()
+    assert not np.array_equal(copy.timeline.pcm.samples, kept)  # mastering changes the audio
+    report = master.master_and_encode(source, preset, tmp_path / "b.mp3", in_place=True)
+    assert report.timeline.pcm.samples is source.pcm.samples  # no second copy
+    np.testing.assert_array_equal(report.timeline.pcm.samples, copy.timeline.pcm.samples)
+    assert (tmp_path / "a.mp3").read_bytes() == (tmp_path / "b.mp3").read_bytes()
+    other = timeline(10.0, 44_100)
+    master.master_and_encode(other, preset, tmp_path / "c.mp3")
+    np.testing.assert_array_equal(other.pcm.samples, kept)  # not asked: left alone
+
+
+def test_in_place_leaves_the_samples_alone_when_the_mp3_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = master.measure
+    monkeypatch.setattr(master, "measure", lambda pcm: master.Loudness(-12.0, real(pcm).true_peak_dbtp, 5.0))
+    source = timeline(6.0, 44_100)
+    kept = source.pcm.samples.copy()
+    with pytest.raises(AudioError, match="after 3 attempt"):
+        master.master_and_encode(source, get_preset("podcast"), tmp_path / "e.mp3", in_place=True)
+    np.testing.assert_array_equal(source.pcm.samples, kept)
+
+
+def test_stored_codec_gains_are_what_measuring_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing.audio import codec_gains
+    from briefing.audio.ffmpeg import ffmpeg_exe
+
+    identity = codec_gains.encoder_identity(ffmpeg_exe())
+    known = codec_gains.MEASURED.get(identity) if identity else None
+    for (rate, kbps, quality), gain in (known or {}).items():
+        assert master.measure_codec_gain_db(rate, kbps, quality) == pytest.approx(gain, abs=1e-9)
+    monkeypatch.setattr(codec_gains, "MEASURED", {})  # an ffmpeg build nobody measured
+    master.codec_gain_db.cache_clear()
+    try:
+        assert master.codec_gain_db(44_100, 64) == master.measure_codec_gain_db(44_100, 64)
+    finally:
+        master.codec_gain_db.cache_clear()

@@ -4,11 +4,14 @@ Two passes over the script: the first plans where every piece goes (integer samp
 from lengths known before any audio is resampled) and so gives the chapter and sentence marks;
 the second resamples each voiced cue straight into one preallocated float32 array. Music is
 levelled against the measured loudness of the voice, so the mastering gain moves both together.
+Music files are decoded side by side (one ffmpeg each) and kept decoded for the process's next
+episode, keyed by file, size, modification time and rate.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,10 +144,45 @@ def _check(script: Script, voiced: Sequence[VoicedCue], rate: int) -> None:
         chapter = cue.chapter
 
 
-def _load(path: Path | None, rate: int, fade: int) -> Floats | None:
-    if path is None:
-        return None
+_DECODED: dict[tuple[str, int, int, int], Floats] = {}  # music decoded by this process
+_DECODED_MAX = 16
+_DECODED_LOCK = threading.Lock()
+
+
+def _decoded(path: Path, rate: int) -> Floats:
+    """`path` decoded at `rate` (read-only), from this process's cache when the file is unchanged."""
+    try:
+        info = path.stat()
+    except OSError:
+        return decode(path, rate).samples  # it raises the AudioError that says what is wrong
+    key = (str(path.resolve()), info.st_size, info.st_mtime_ns, rate)
+    with _DECODED_LOCK:
+        known = _DECODED.get(key)
+    if known is not None:
+        return known
     samples = decode(path, rate).samples.copy()
+    samples.flags.writeable = False
+    with _DECODED_LOCK:
+        if len(_DECODED) >= _DECODED_MAX:
+            _DECODED.clear()
+        _DECODED[key] = samples
+    return samples
+
+
+def _music(paths: Sequence[Path | None], rate: int) -> list[Floats | None]:
+    """Each music file decoded at `rate`, the ones not yet known decoded at the same time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    wanted = [p for p in paths if p is not None]
+    with ThreadPoolExecutor(max_workers=max(1, len(wanted))) as pool:
+        found = dict(zip(wanted, pool.map(lambda p: _decoded(p, rate), wanted), strict=True))
+    return [None if p is None else found[p] for p in paths]
+
+
+def _faded(samples: Floats | None, rate: int, fade: int) -> Floats | None:
+    if samples is None:
+        return None
+    samples = samples.copy()
     dsp.apply_fades(samples, dsp.frames_of(rate, 2), fade)
     return samples
 
@@ -164,7 +202,10 @@ def assemble(script: Script, voiced: Sequence[VoicedCue], design: SoundDesign, r
 
     _check(script, voiced, rate)
     fade = dsp.frames_of(rate, design.fade_ms)
-    intro, outro, stinger = (_load(p, rate, fade) for p in (design.intro, design.outro, design.stinger))
+    greets = any(cue.kind is CueKind.GREETING for cue in script.cues)
+    paths = (design.intro, design.outro, design.stinger, design.bed if greets else None)
+    intro, outro, stinger, bed = _music(paths, rate)
+    intro, outro, stinger = (_faded(m, rate, fade) for m in (intro, outro, stinger))
 
     def ms(value: float) -> int:
         return dsp.frames_of(rate, value)
@@ -212,8 +253,8 @@ def assemble(script: Script, voiced: Sequence[VoicedCue], design: SoundDesign, r
         episode[place.start : place.start + clip.shape[0]] += clip
 
     voice_lufs = _voice_loudness(episode, rate)
-    _mix_bed(episode, rate, design, voices, voiced, voice_lufs)
-    from briefing.audio.master import integrated_lufs
+    _mix_bed(episode, rate, design, bed, voices, voiced, voice_lufs)
+    from briefing.audio.loudness import integrated_lufs
 
     for item in music:
         level = integrated_lufs(item.samples, rate)
@@ -232,7 +273,7 @@ def _voice_loudness(episode: Floats, rate: int) -> float:
     """Integrated loudness of the voice alone (before any music is added); -23 if silent."""
     import math
 
-    from briefing.audio.master import integrated_lufs
+    from briefing.audio.loudness import integrated_lufs
 
     level = integrated_lufs(episode, rate)
     return level if math.isfinite(level) else -23.0
@@ -242,6 +283,7 @@ def _mix_bed(
     episode: Floats,
     rate: int,
     design: SoundDesign,
+    loop: Floats | None,
     voices: Sequence[_Voice],
     voiced: Sequence[VoicedCue],
     voice_lufs: float,
@@ -249,15 +291,14 @@ def _mix_bed(
     """Add the bed under the greeting, ducked by the voice (the episode holds only voice yet)."""
     import numpy as np
 
-    from briefing.audio.master import integrated_lufs
+    from briefing.audio.loudness import integrated_lufs
 
     greeting = [p for p in voices if voiced[p.index].cue.kind is CueKind.GREETING]
-    if design.bed is None or not greeting:
+    if loop is None or not greeting:
         return
     lead, tail = dsp.frames_of(rate, design.bed_lead_ms), dsp.frames_of(rate, design.bed_tail_ms)
     start = max(0, greeting[0].start - lead)
     end = min(episode.shape[0], greeting[-1].start + greeting[-1].length + tail)
-    loop = decode(design.bed, rate).samples
     bed = dsp.loop_to(loop, end - start, dsp.frames_of(rate, 50))
     dsp.apply_fades(bed, max(greeting[0].start - start, dsp.frames_of(rate, 50)), tail)
     level = integrated_lufs(loop, rate)

@@ -1,13 +1,15 @@
 """Signal processing on mono float32 arrays: resampling, fades, gain, ducking, true peak, limiter.
 
 Everything is vectorised numpy (no per-sample Python loops) and works on one episode-long array
-without making many copies of it: long steps go chunk by chunk or region by region.
+without making copies of it: long steps go chunk by chunk or region by region, and the limiter
+hands out its output a chunk at a time (`render`) for the caller to measure, encode or store.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import mmap
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from briefing.errors import AudioError
@@ -20,9 +22,7 @@ if TYPE_CHECKING:
     Floats = npt.NDArray[np.float32]
     Doubles = npt.NDArray[np.float64]
 
-OVERSAMPLE = 4
 _CHUNK = 1 << 17
-_CONTEXT = 512
 _LIMITER_BLOCK = 8
 _SEGMENT = 1 << 14  # limiter blocks per segment
 
@@ -196,66 +196,48 @@ def _box_mean(values: Doubles, width: int) -> Doubles:
     return mean
 
 
-def _peak_chunks(samples: Floats, rate: int) -> Iterator[tuple[int, Floats]]:
-    """(start, peak) pairs: peak[i] = max |signal| between samples start+i and start+i+1,
-    from a 4x soxr-oversampled copy (ITU-R BS.1770-4 Annex 2 true peak), chunk by chunk."""
+def chunks(samples: Floats, size: int) -> Iterator[tuple[int, Floats]]:
+    """(start, view) for consecutive `size`-sample pieces of `samples`. For audio memory-mapped from
+    a file (a decoded MP3 being checked), each piece's pages are let go once it has been used, so
+    reading an hour of audio does not keep an hour of it resident; and a piece that is not aligned
+    in memory (a WAV's samples start where its header ends) comes as an aligned copy."""
     import numpy as np
-    import soxr
 
-    n = samples.shape[0]
-    for start in range(0, n, _CHUNK):
-        stop = min(n, start + _CHUNK)
-        lo, hi = max(0, start - _CONTEXT), min(n, stop + _CONTEXT)
-        chunk = np.ascontiguousarray(samples[lo:hi], dtype=np.float32)
-        up = soxr.resample(chunk, rate, rate * OVERSAMPLE, quality="HQ")
-        first = (start - lo) * OVERSAMPLE
-        part = np.zeros((stop - start) * OVERSAMPLE, dtype=np.float32)
-        got = up[first : first + part.shape[0]]
-        np.abs(got, out=part[: got.shape[0]])
-        peak = np.abs(samples[start:stop]).astype(np.float32)
-        for phase in range(OVERSAMPLE):  # strided maxima: much faster than reshape().max(axis=1)
-            np.maximum(peak, part[phase::OVERSAMPLE], out=peak)
-        yield start, peak
+    mapping, base = samples.base, 0
+    while mapping is not None and not isinstance(mapping, mmap.mmap):
+        mapping = mapping.obj if isinstance(mapping, memoryview) else getattr(mapping, "base", None)
+    if isinstance(mapping, mmap.mmap) and len(mapping) and hasattr(mapping, "madvise"):
+        with memoryview(mapping) as view:  # read-only maps only: a private map would lose its writes
+            if view.readonly:
+                base = int(np.frombuffer(view, dtype=np.uint8, count=1).ctypes.data)
+    for start in range(0, samples.shape[0], size):
+        piece = samples[start : start + size]
+        yield start, piece if piece.flags.aligned else np.array(piece)
+        if base and isinstance(mapping, mmap.mmap):
+            first = (int(piece.ctypes.data) - base) // mmap.PAGESIZE * mmap.PAGESIZE
+            end = int(piece.ctypes.data) - base + piece.nbytes
+            mapping.madvise(mmap.MADV_DONTNEED, first, max(0, end - first) // mmap.PAGESIZE * mmap.PAGESIZE)
 
 
 def true_peak_envelope(samples: Floats, rate: int) -> Floats:
     """Per-sample true-peak envelope: max |oversampled signal| over [i-1, i+2)."""
-    import numpy as np
+    from briefing.audio.truepeak import true_peak_envelope as envelope
 
-    env = np.zeros(samples.shape[0], dtype=np.float32)
-    for start, peak in _peak_chunks(samples, rate):
-        env[start : start + peak.shape[0]] = peak
-    n, before = env.shape[0], 0.0
-    for start in range(0, n, _CHUNK):  # widen by one sample each way, a chunk at a time
-        stop = min(n, start + _CHUNK)
-        own = env[start:stop].copy()
-        after = float(env[stop]) if stop < n else 0.0
-        np.maximum(env[start:stop], np.concatenate([[before], own[:-1]]), out=env[start:stop])
-        np.maximum(env[start:stop], np.concatenate([own[1:], [after]]), out=env[start:stop])
-        before = float(own[-1])
-    return env
+    return envelope(samples, rate)
 
 
 def true_peak_db(samples: Floats, rate: int) -> float:
     """True peak in dBTP (4x oversampled), -inf for digital silence."""
-    top = 0.0
-    for _start, peak in _peak_chunks(samples, rate):
-        if peak.shape[0]:
-            top = max(top, float(peak.max()))
-    return gain_to_db(top)
+    from briefing.audio.truepeak import true_peak_db as peak_db
+
+    return peak_db(samples, rate)
 
 
-def _block_max(values: Floats, size: int) -> Floats:
-    """Maximum of each run of `size` values (the last run may be shorter); no full-size copy."""
-    import numpy as np
+def limiter_peaks(samples: Floats, rate: int) -> Floats:
+    """The true-peak envelope reduced to the limiter's blocks (what `limit_segments` reads)."""
+    from briefing.audio.truepeak import envelope_blocks
 
-    whole = values.shape[0] // size * size
-    top = values[0:whole:size].astype(np.float32, copy=True)
-    for phase in range(1, size):  # strided maxima: much faster than reshape().max(axis=1)
-        np.maximum(top, values[phase:whole:size], out=top)
-    if whole < values.shape[0]:
-        top = np.append(top, np.float32(values[whole:].max()))
-    return top
+    return envelope_blocks(samples, rate, _LIMITER_BLOCK)
 
 
 def limit(
@@ -271,22 +253,73 @@ def limit(
     """`samples` times `gain_db`, with a lookahead brickwall limiter keeping the true peak under
     `ceiling_db` dBTP. Returns a new array; the signal is not delayed.
 
-    `envelope` is `true_peak_envelope(samples)` if already known (it is reused across gains).
-    The gain reduction is worked out on blocks of 8 samples (each block covering its
-    neighbours, so the per-sample interpolation never reduces less than needed): a max-hold then
-    two cascaded box filters make it ramp in over the lookahead, and it recovers by 10 dB every
-    `release_ms`, linear in dB. Only the regions around overs are processed, in segments, so
-    the work arrays stay small whatever the episode's length.
+    `envelope` is `true_peak_envelope(samples)` if already known. See `limit_segments`.
     """
     import numpy as np
 
-    out = np.multiply(samples, np.float32(db_to_gain(gain_db)), dtype=np.float32)
-    env = true_peak_envelope(samples, rate) if envelope is None else envelope
-    threshold = db_to_gain(ceiling_db - gain_db)
-    peaks = _block_max(env, _LIMITER_BLOCK)
+    from briefing.audio.truepeak import block_max
+
+    if envelope is None:
+        peaks = limiter_peaks(samples, rate)
+    else:
+        peaks = block_max(envelope, _LIMITER_BLOCK)
+    n = samples.shape[0]
+    segments = limit_segments(peaks, n, rate, ceiling_db - gain_db, lookahead_ms, release_ms)
+    out = np.empty(n, dtype=np.float32)
+    for start, piece in render(samples, gain_db, segments):
+        out[start : start + piece.shape[0]] = piece
+    return out
+
+
+def render(
+    samples: Floats, gain_db: float, segments: Iterable[tuple[int, Floats]], scale: float = 1.0
+) -> Iterator[tuple[int, Floats]]:
+    """(start, piece) in order covering `samples` times `gain_db`, times each limiter segment's
+    per-sample gain where there is one, then times `scale`: the limited signal a chunk at a time."""
+    import numpy as np
+
+    gain, n = np.float32(db_to_gain(gain_db)), samples.shape[0]
+    extra = None if scale == 1.0 else np.float32(scale)
+    pending = iter(segments)
+    segment = next(pending, None)
+    for start in range(0, n, _CHUNK):
+        stop = min(n, start + _CHUNK)
+        piece = np.multiply(samples[start:stop], gain, dtype=np.float32)
+        while segment is not None and segment[0] < stop:
+            first, reduction = segment
+            lo, hi = max(first, start), min(first + reduction.shape[0], stop)
+            piece[lo - start : hi - start] *= reduction[lo - first : hi - first]
+            if first + reduction.shape[0] > stop:
+                break  # the rest of this segment falls in the next piece
+            segment = next(pending, None)
+        if extra is not None:
+            piece *= extra
+        yield start, piece
+
+
+def limit_segments(
+    peaks: Floats,
+    frames: int,
+    rate: int,
+    threshold_db: float,
+    lookahead_ms: float = 5.0,
+    release_ms: float = 150.0,
+) -> Iterator[tuple[int, Floats]]:
+    """(start sample, per-sample gain) pieces, in order, of a lookahead brickwall limiter that keeps
+    `frames` samples whose block true peaks are `peaks` under `threshold_db`.
+
+    The gain reduction is worked out on blocks of 8 samples (each block covering its neighbours,
+    so the per-sample interpolation never reduces less than needed): a max-hold then two cascaded
+    box filters make it ramp in over the lookahead, and it recovers by 10 dB every `release_ms`,
+    linear in dB. Only the regions around overs are processed, in segments, so the work arrays
+    stay small whatever the episode's length; elsewhere the gain is 1.
+    """
+    import numpy as np
+
+    threshold = db_to_gain(threshold_db)
     over = np.flatnonzero(peaks > threshold)
     if over.size == 0:
-        return out
+        return
     box = max(1, round(frames_of(rate, lookahead_ms) / 2 / _LIMITER_BLOCK))
     slope = 10.0 * _LIMITER_BLOCK / max(1.0, rate * release_ms / 1000.0)  # dB per block
     worst = gain_to_db(float(peaks.max()) / threshold)
@@ -296,14 +329,13 @@ def limit(
     lasts = np.concatenate([over[gaps], over[-1:]])
     for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True):
         lo, hi = max(0, first - reach), min(peaks.shape[0], last + reach + 1)
-        _limit_region(out, peaks, lo, hi, threshold, box, slope)
-    return out
+        yield from _limit_region(peaks, lo, hi, threshold, box, slope, frames)
 
 
 def _limit_region(
-    out: Floats, peaks: Floats, lo: int, hi: int, threshold: float, box: int, slope: float
-) -> None:
-    """Apply the limiter gain over blocks [lo, hi) of `out`, one segment of blocks at a time.
+    peaks: Floats, lo: int, hi: int, threshold: float, box: int, slope: float, frames: int
+) -> Iterator[tuple[int, Floats]]:
+    """The limiter gain over blocks [lo, hi), one segment of blocks at a time.
 
     Each segment is computed on a window with `margin` blocks of context on both sides (the
     hold looks ahead, the boxes look back); the release carries over from the previous window.
@@ -331,7 +363,22 @@ def _limit_region(
         reduction = _box_mean(_box_mean(held, box), box)
         g0, g1 = max(w0, s - 1), min(w1, e + 1)  # one block beyond the segment to interpolate
         gain = np.power(10.0, -reduction[g0 - w0 : g1 - w0] / 20.0)
-        centres = np.arange(g0, g1, dtype=np.float64) * block + (block - 1) / 2.0
-        start, stop = s * block, min(out.shape[0], e * block)
-        positions = np.arange(start, stop, dtype=np.float64)
-        out[start:stop] *= np.interp(positions, centres, gain).astype(np.float32)
+        start, stop = s * block, min(frames, e * block)
+        yield start, _between_centres(gain, s - g0, e - s)[: stop - start]
+
+
+def _between_centres(gain: Doubles, first: int, count: int) -> Floats:
+    """Per-sample gain for `count` blocks from block `first` of `gain` (one value per block, at
+    its centre), interpolated linearly and held flat beyond the ends: exactly what np.interp
+    gives for those sample positions (slope * (x - xp[j]) + fp[j]), without its searching."""
+    import numpy as np
+
+    block, half = _LIMITER_BLOCK, _LIMITER_BLOCK // 2
+    padded = np.concatenate([gain[:1], gain, gain[-1:]])
+    mid = padded[first + 1 : first + 1 + count]
+    before, after = padded[first : first + count], padded[first + 2 : first + 2 + count]
+    offset = np.arange(block, dtype=np.float64) - (block - 1) / 2.0  # sample minus block centre
+    out = np.empty((count, block), dtype=np.float32)
+    out[:, :half] = ((mid - before) / block)[:, None] * (offset[:half] + block) + before[:, None]
+    out[:, half:] = ((after - mid) / block)[:, None] * offset[half:] + mid[:, None]
+    return out.ravel()

@@ -2,22 +2,25 @@
 
 Every call is an argument list (never a shell); paths go to ffmpeg as `file:` URLs so a name can
 never be read as an option or a protocol; user text (titles) is never given to ffmpeg at all. PCM
-goes in through stdin as raw float32; encoded output always goes to a real, seekable temp file in
-the destination folder (so the MP3 Xing/Info header gets written), then replaces the destination.
-ffprobe is never used: it does not ship with imageio-ffmpeg.
+goes in through stdin as raw float32, a chunk at a time if the caller makes it that way; encoded
+output always goes to a real, seekable temp file in the destination folder (so the MP3 Xing/Info
+header gets written), then replaces the destination. A file decoded for checking goes to an
+anonymous temp file that is memory-mapped, not into the process's memory. ffprobe is never used:
+it does not ship with imageio-ffmpeg.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import shutil
 import struct
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from briefing.errors import AudioError
 from briefing.models import Pcm
@@ -57,8 +60,14 @@ def _last_line(stderr: bytes) -> str:
     return lines[-1] if lines else "ffmpeg gave no message"
 
 
-def _run(args: Sequence[str], what: str, stdin: memoryview | None = None) -> bytes:
-    """Run ffmpeg with `args`; return its stdout. Any failure becomes an AudioError about `what`.
+def _run(
+    args: Sequence[str],
+    what: str,
+    stdin: Iterable[memoryview] | None = None,
+    stdout: IO[bytes] | None = None,
+) -> bytes:
+    """Run ffmpeg with `args`; return its stdout (unless it goes to the file `stdout`). `stdin` is
+    written to it piece by piece. Any failure becomes an AudioError about `what`.
 
     stderr goes to a temp file, so with at most one pipe in use nothing can deadlock and large
     outputs are read in big blocks.
@@ -69,7 +78,7 @@ def _run(args: Sequence[str], what: str, stdin: memoryview | None = None) -> byt
             proc = subprocess.Popen(
                 cmd,
                 stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
-                stdout=subprocess.PIPE if stdin is None else subprocess.DEVNULL,
+                stdout=stdout or (subprocess.PIPE if stdin is None else subprocess.DEVNULL),
                 stderr=err,
             )
         except OSError as e:
@@ -78,7 +87,8 @@ def _run(args: Sequence[str], what: str, stdin: memoryview | None = None) -> byt
         try:
             with proc:
                 if proc.stdin is not None and stdin is not None:
-                    proc.stdin.write(stdin)
+                    for piece in stdin:
+                        proc.stdin.write(piece)
                     proc.stdin.close()
                 if proc.stdout is not None:
                     out = proc.stdout.read()
@@ -90,14 +100,24 @@ def _run(args: Sequence[str], what: str, stdin: memoryview | None = None) -> byt
     return out
 
 
-def _raw_input(pcm: Pcm) -> tuple[list[str], memoryview]:
+def _raw_input(
+    pieces: Iterable[npt.NDArray[np.float32]], rate: int
+) -> tuple[list[str], Iterator[memoryview]]:
+    """ffmpeg input options for mono float32 PCM at `rate`, and the pieces as bytes for its stdin."""
     import numpy as np
 
+    def raw() -> Iterator[memoryview]:
+        for piece in pieces:
+            if piece.ndim != 1:
+                raise AudioError(f"PCM to encode has shape {piece.shape}", cause="expected mono")
+            yield np.ascontiguousarray(piece, dtype="<f4").data.cast("B")
+
+    return ["-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"], raw()
+
+
+def _check_mono(pcm: Pcm) -> None:
     if pcm.samples.ndim != 1:
         raise AudioError(f"PCM to encode has shape {pcm.samples.shape}", cause="expected mono")
-    samples = np.ascontiguousarray(pcm.samples, dtype="<f4")
-    args = ["-f", "f32le", "-ar", str(pcm.rate), "-ac", "1", "-i", "pipe:0"]
-    return args, samples.data.cast("B")
 
 
 @contextmanager
@@ -118,8 +138,9 @@ def _atomic(dest: Path) -> Iterator[Path]:
         raise
 
 
-def _decode_native(path: Path) -> Pcm:
-    """Decode `path` to mono float32 at its own sample rate (read from a piped WAV header)."""
+def _decode_native(path: Path, mapped: bool = False) -> Pcm:
+    """Decode `path` to mono float32 at its own sample rate (read from the WAV header). `mapped`:
+    through an anonymous temp file mapped read-only into memory rather than read into it."""
     import numpy as np
 
     if not path.is_file():
@@ -128,7 +149,15 @@ def _decode_native(path: Path) -> Pcm:
     args = ["-i", _file_url(path), "-vn", "-sn", "-dn", "-map", "0:a:0", "-ac", "1"]
     args += ["-c:a", "pcm_f32le", "-fflags", "+bitexact", "-f", "wav", "pipe:1"]
     try:
-        out = _run(args, what)
+        if mapped:
+            with tempfile.TemporaryFile() as file:
+                _run(args, what, stdout=file)
+                size = file.seek(0, os.SEEK_END)
+                out: bytes | mmap.mmap = b""
+                if size:  # the mapping keeps the (deleted) file alive after it is closed
+                    out = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ)
+        else:
+            out = _run(args, what)
     except AudioError as e:
         raise AudioError(f"cannot decode {path} as audio", cause=e.cause) from e
     rate, offset = _parse_wav_header(out, what)
@@ -138,7 +167,7 @@ def _decode_native(path: Path) -> Pcm:
     return Pcm(samples, rate)
 
 
-def _parse_wav_header(data: bytes, what: str) -> tuple[int, int]:
+def _parse_wav_header(data: bytes | mmap.mmap, what: str) -> tuple[int, int]:
     """Sample rate and data offset of a streamed float WAV (its size fields may be 0xFFFFFFFF)."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise AudioError(f"{what}: ffmpeg gave no WAV stream", cause="not an audio file")
@@ -164,9 +193,16 @@ def decode(path: Path, rate: int) -> Pcm:
     return resample(_decode_native(Path(path)), rate)
 
 
+def decode_for_check(path: Path) -> Pcm:
+    """Decode a file we wrote at its own rate, as a player would (MP3 encoder delay and padding
+    trimmed). The samples are a read-only memory map of a temp file: measure them with
+    `dsp.chunks`, which lets each piece go from memory once it has been read."""
+    return _decode_native(Path(path), mapped=True)
+
+
 def decode_mp3_for_check(path: Path) -> Pcm:
-    """Decode an encoded MP3 at its own rate as a player would (encoder delay/padding trimmed)."""
-    return _decode_native(Path(path))
+    """Decode an encoded MP3 at its own rate as a player would (see `decode_for_check`)."""
+    return decode_for_check(path)
 
 
 def encode_mp3(pcm: Pcm, dest: Path, bitrate_kbps: int, quality: int = 3) -> None:
@@ -174,10 +210,18 @@ def encode_mp3(pcm: Pcm, dest: Path, bitrate_kbps: int, quality: int = 3) -> Non
 
     `quality` is LAME's algorithm quality (0 best and slowest … 9 fastest; its default is 3).
     """
-    if pcm.rate not in MP3_RATES:
-        raise AudioError(f"cannot encode MP3 at {pcm.rate} Hz", cause=f"MP3 takes {MP3_RATES}")
+    _check_mono(pcm)
+    encode_mp3_pieces((pcm.samples,), pcm.rate, dest, bitrate_kbps, quality)
+
+
+def encode_mp3_pieces(
+    pieces: Iterable[npt.NDArray[np.float32]], rate: int, dest: Path, bitrate_kbps: int, quality: int = 3
+) -> None:
+    """`encode_mp3` for audio handed over in consecutive pieces (made while LAME encodes)."""
+    if rate not in MP3_RATES:
+        raise AudioError(f"cannot encode MP3 at {rate} Hz", cause=f"MP3 takes {MP3_RATES}")
     dest = Path(dest)
-    args, raw = _raw_input(pcm)
+    args, raw = _raw_input(pieces, rate)
     args += ["-map_metadata", "-1", "-fflags", "+bitexact", "-c:a", "libmp3lame"]
     args += ["-b:a", f"{int(bitrate_kbps)}k", "-compression_level", str(int(quality))]
     args += ["-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", "-y"]
@@ -190,7 +234,8 @@ def encode_flac(pcm: Pcm, dest: Path, bits: int = 16) -> None:
     if bits not in (16, 24):
         raise AudioError(f"cannot write {bits}-bit FLAC to {dest}", cause="use 16 or 24 bits")
     dest = Path(dest)
-    args, raw = _raw_input(pcm)
+    _check_mono(pcm)
+    args, raw = _raw_input((pcm.samples,), pcm.rate)
     fmt = "s16" if bits == 16 else "s32"
     args += ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
     args += ["-c:a", "flac", "-sample_fmt", fmt, "-bits_per_raw_sample", str(bits)]

@@ -1,10 +1,10 @@
-"""Loudness measurement, mastering to a preset, and encoding checked by decoding the result.
+"""Mastering to a preset, and encoding checked by decoding the result.
 
-Loudness follows ITU-R BS.1770-4 exactly as pyloudnorm computes it (its K-weighting filters, its
-block boundaries and gates) but in one streaming pass over the episode: filters run chunk by
-chunk, block energies come from running sums, so an hour-long episode costs no extra copies.
-Loudness range follows EBU Tech 3342 (3 s blocks every 90 ms, gates -70 LUFS and -20 LU,
-10th to 95th percentile), as in pyloudnorm's `loudness_range`.
+Loudness measurement lives in `loudness` (`measure`, `integrated_lufs` and `Loudness` are
+re-exported here). The episode is never copied: the limiter's output is made a chunk at a time
+(`dsp.render`), measured while the gain is searched, piped into the encoder, and written into an
+array only once the decoded MP3 has passed (into the timeline's own array with `in_place`). The
+decoded MP3 is a memory-mapped temp file, measured a piece at a time.
 """
 
 from __future__ import annotations
@@ -19,31 +19,43 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefing.audio import dsp
-from briefing.audio.ffmpeg import decode, decode_mp3_for_check, encode_mp3, encode_wav
+from briefing.audio.ffmpeg import (
+    decode,
+    decode_for_check,
+    decode_mp3_for_check,
+    encode_mp3,
+    encode_mp3_pieces,
+    encode_wav,
+    ffmpeg_exe,
+)
+from briefing.audio.loudness import Loudness, LoudnessMeter, integrated_lufs, measure
 from briefing.audio.presets import Preset
 from briefing.errors import AudioError
 from briefing.models import Mark, Pcm, Timeline
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import numpy as np
     import numpy.typing as npt
 
-    Ints = npt.NDArray[np.int64]
     Floats = npt.NDArray[np.float32]
-    Doubles = npt.NDArray[np.float64]
+
+__all__ = [
+    "MP3_FRAME",
+    "Loudness",
+    "MasterReport",
+    "codec_gain_db",
+    "decode",
+    "decode_mp3_for_check",
+    "integrated_lufs",
+    "master",
+    "master_and_encode",
+    "measure",
+    "measure_codec_gain_db",
+]
 
 MP3_FRAME = 1152
-_CHUNK = 1 << 19
-_ABSOLUTE_GATE = -70.0
-
-
-@dataclass(frozen=True, slots=True)
-class Loudness:
-    """Integrated loudness (LUFS), true peak (dBTP, 4x oversampled) and loudness range (LU)."""
-
-    integrated_lufs: float
-    true_peak_dbtp: float
-    lra_lu: float
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -70,97 +82,6 @@ class MasterReport:
         return self.frames / self.rate
 
 
-def _kweighting_sos(rate: int) -> npt.NDArray[np.float32]:
-    """pyloudnorm's K-weighting (high shelf, then high pass: RBJ biquads) as float32 SOS rows."""
-    import numpy as np
-    from pyloudnorm.iirfilter import IIRfilter
-
-    stages = (
-        IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, rate, "high_shelf"),
-        IIRfilter(0.0, 0.5, 38.0, rate, "high_pass"),
-    )
-    rows = [np.concatenate([s.passband_gain * s.b, s.a]) / s.a[0] for s in stages]
-    return np.asarray(rows, dtype=np.float32)
-
-
-def _block_bounds(n: int, rate: int, block_s: float, overlap: float) -> tuple[Ints, Ints]:
-    """Gating block starts and ends (samples), with pyloudnorm's arithmetic."""
-    import numpy as np
-
-    step = 1.0 - overlap
-    count = int(np.round((n / rate - block_s) / (block_s * step))) + 1
-    j = np.arange(max(count, 0), dtype=np.float64)
-    lower = (block_s * (j * step) * rate).astype(np.int64)
-    upper = (block_s * (j * step + 1) * rate).astype(np.int64)
-    return np.minimum(lower, n), np.minimum(upper, n)
-
-
-def _energy_sums(samples: npt.NDArray[np.float32], rate: int, at: Ints) -> Doubles:
-    """Sum of squared K-weighted samples before each index of sorted `at`, in one pass."""
-    import numpy as np
-    from scipy.signal import sosfilt
-
-    sos = _kweighting_sos(rate)
-    state = np.zeros((sos.shape[0], 2), dtype=np.float32)
-    sums = np.zeros(at.shape[0], dtype=np.float64)
-    n, total = samples.shape[0], 0.0
-    for start in range(0, n, _CHUNK):
-        chunk = np.ascontiguousarray(samples[start : start + _CHUNK], dtype=np.float32)
-        weighted, state = sosfilt(sos, chunk, zi=state)
-        running = np.cumsum(np.square(weighted, dtype=np.float64))
-        lo = np.searchsorted(at, start + 1, side="left")
-        hi = np.searchsorted(at, start + chunk.shape[0], side="right")
-        sums[lo:hi] = total + running[at[lo:hi] - start - 1]
-        total += float(running[-1])
-    return sums
-
-
-def _loudness_and_range(samples: npt.NDArray[np.float32], rate: int) -> tuple[float, float]:
-    import numpy as np
-
-    n = samples.shape[0]
-    lo_i, hi_i = _block_bounds(n, rate, 0.4, 0.75)
-    # Tech 3342 as pyloudnorm does it: 1.5 s of silence after the end (which adds no energy).
-    lo_s, hi_s = (np.minimum(b, n) for b in _block_bounds(n + int(1.5 * rate), rate, 3.0, 0.97))
-    at = np.unique(np.concatenate([lo_i, hi_i, lo_s, hi_s]))
-    sums = _energy_sums(samples, rate, at)
-
-    def block_power(lower: Ints, upper: Ints, s: float) -> Doubles:
-        energy = sums[np.searchsorted(at, upper)] - sums[np.searchsorted(at, lower)]
-        return np.maximum(energy, 0.0) / (s * rate)
-
-    with np.errstate(divide="ignore"):
-        z = block_power(lo_i, hi_i, 0.4)
-        level = -0.691 + 10.0 * np.log10(z)
-        gated = z[level >= _ABSOLUTE_GATE]
-        integrated = -math.inf
-        if gated.size:
-            relative = -0.691 + 10.0 * math.log10(float(gated.mean())) - 10.0
-            kept = z[(level > relative) & (level > _ABSOLUTE_GATE)]
-            if kept.size and kept.mean() > 0:
-                integrated = -0.691 + 10.0 * math.log10(float(kept.mean()))
-        short = -0.691 + 10.0 * np.log10(block_power(lo_s, hi_s, 3.0))
-    short = short[short >= _ABSOLUTE_GATE]
-    if not short.size:
-        return integrated, math.nan
-    mean_power = float(np.mean(np.power(10.0, short / 10.0)))
-    short = short[short >= 10.0 * math.log10(mean_power) - 20.0]
-    if not short.size:
-        return integrated, math.nan
-    return integrated, float(np.percentile(short, 95) - np.percentile(short, 10))
-
-
-def integrated_lufs(samples: npt.NDArray[np.float32], rate: int) -> float:
-    """BS.1770-4 gated integrated loudness of mono samples; -inf if silent or shorter than 0.4 s."""
-    return _loudness_and_range(samples, rate)[0]
-
-
-def measure(pcm: Pcm) -> Loudness:
-    """Integrated loudness, true peak and loudness range of `pcm`."""
-    integrated, lra = _loudness_and_range(pcm.samples, pcm.rate)
-    return Loudness(integrated, dsp.true_peak_db(pcm.samples, pcm.rate), lra)
-
-
 def _at_rate(timeline: Timeline, rate: int) -> Timeline:
     """The timeline resampled to `rate`, every mark moved to the same instant."""
     old = timeline.pcm.rate
@@ -177,27 +98,36 @@ def _at_rate(timeline: Timeline, rate: int) -> Timeline:
     )
 
 
+def _limited(
+    samples: Floats, rate: int, gain_db: float, ceiling_db: float, peaks: Floats, scale: float = 1.0
+) -> Iterator[tuple[int, Floats]]:
+    """The limited, gained signal (times `scale`), a chunk at a time."""
+    segments = dsp.limit_segments(peaks, samples.shape[0], rate, ceiling_db - gain_db)
+    return dsp.render(samples, gain_db, segments, scale)
+
+
 def _level(
-    pcm: Pcm, target: float, tolerance: float, ceiling_db: float, envelope: Floats
-) -> tuple[Floats, float]:
+    samples: Floats, rate: int, target: float, tolerance: float, ceiling_db: float, peaks: Floats
+) -> float:
     """Gain to `target` LUFS through the limiter, corrected for what the limiter took."""
     import numpy as np
 
-    if not math.isfinite(float(np.sum(pcm.samples, dtype=np.float64))):
+    if not math.isfinite(float(np.sum(samples, dtype=np.float64))):
         raise AudioError("cannot master the episode", cause="its audio holds NaN or infinity")
-    loudness = integrated_lufs(pcm.samples, pcm.rate)
+    loudness = integrated_lufs(samples, rate)
     if not math.isfinite(loudness):
         raise AudioError("cannot master the episode", cause="it is silent (no gated loudness)")
     # Secant search on the gain: the limiter makes loudness grow slower than the gain.
     gain, slope = target - loudness, 1.0
     previous: tuple[float, float] | None = None
     for _ in range(8):
-        out = dsp.limit(pcm.samples, pcm.rate, ceiling_db, gain_db=gain, envelope=envelope)
-        reached = integrated_lufs(out, pcm.rate)
+        meter = LoudnessMeter(rate, samples.shape[0])
+        for _start, piece in _limited(samples, rate, gain, ceiling_db, peaks):
+            meter.feed(piece)
+        reached = meter.result()[0]
         error = target - reached
         if abs(error) <= tolerance / 5:
-            return out, gain
-        del out  # before the next pass allocates another episode-sized array
+            return gain
         if previous is not None and gain != previous[0]:
             slope = min(1.0, max(0.1, (reached - previous[1]) / (gain - previous[0])))
         previous = (gain, reached)
@@ -208,13 +138,23 @@ def _level(
     )
 
 
+def _store(pieces: Iterator[tuple[int, Floats]], into: Floats) -> Floats:
+    for start, piece in pieces:
+        into[start : start + piece.shape[0]] = piece
+    return into
+
+
 def master(timeline: Timeline, preset: Preset) -> Timeline:
     """The episode at the preset's rate and loudness, under its true-peak ceiling; same marks."""
+    import numpy as np
+
     timeline = _at_rate(timeline, preset.rate)
-    envelope = dsp.true_peak_envelope(timeline.pcm.samples, preset.rate)
+    samples, rate = timeline.pcm.samples, preset.rate
+    peaks = dsp.limiter_peaks(samples, rate)
     ceiling = preset.true_peak_dbtp - preset.limiter_headroom_db
-    samples, _gain = _level(timeline.pcm, preset.target_lufs, preset.tolerance_lu, ceiling, envelope)
-    return Timeline(Pcm(samples, preset.rate), timeline.chapters, timeline.sentences)
+    gain = _level(samples, rate, preset.target_lufs, preset.tolerance_lu, ceiling, peaks)
+    out = _store(_limited(samples, rate, gain, ceiling, peaks), np.empty_like(samples))
+    return Timeline(Pcm(out, rate), timeline.chapters, timeline.sentences)
 
 
 @functools.lru_cache(maxsize=16)
@@ -223,7 +163,16 @@ def codec_gain_db(rate: int, kbps: int, quality: int = 3) -> float:
 
     LAME 3.100 output decodes about 0.45 dB (x0.95) quieter than its input, whatever the
     signal; mastering aims that much higher so the first encode already lands on target.
+    Settings already measured with this very ffmpeg build come from `codec_gains.MEASURED`.
     """
+    from briefing.audio.codec_gains import known_gain
+
+    known = known_gain(ffmpeg_exe(), rate, kbps, quality)
+    return measure_codec_gain_db(rate, kbps, quality) if known is None else known
+
+
+def measure_codec_gain_db(rate: int, kbps: int, quality: int = 3) -> float:
+    """Encode a 2 s multi-tone probe, decode it and compare levels (middle second, RMS)."""
     import numpy as np
 
     rng = np.random.default_rng(0)
@@ -234,7 +183,7 @@ def codec_gain_db(rate: int, kbps: int, quality: int = 3) -> float:
     with tempfile.TemporaryDirectory(prefix="briefing-codec-") as tmp:
         path = Path(tmp) / "probe.mp3"
         encode_mp3(Pcm(probe, rate), path, kbps, quality)
-        back = decode_mp3_for_check(path).samples
+        back = np.array(decode_mp3_for_check(path).samples)
     middle = slice(rate // 2, min(back.shape[0], probe.shape[0]) - rate // 2)
     ratio = float(np.sqrt(np.mean(back[middle].astype(np.float64) ** 2)))
     return dsp.gain_to_db(ratio / float(np.sqrt(np.mean(probe[middle].astype(np.float64) ** 2))))
@@ -264,6 +213,8 @@ def master_and_encode(
     mp3_path: Path,
     wav_path: Path | None = None,
     attempts: int = 3,
+    *,
+    in_place: bool = False,
 ) -> MasterReport:
     """Master, encode the MP3 (and WAV), decode them again and check loudness and true peak.
 
@@ -272,12 +223,16 @@ def master_and_encode(
     ceiling, adjusted loudness) and the MP3 made again, at most `attempts` times in all. Files
     are made under a hidden name beside their destination and only moved into place once both
     have passed; otherwise an AudioError is raised and any earlier file there is left as it was.
+
+    `in_place`: the mastered audio is written over the timeline's own samples (when they are
+    already at the preset's rate and writable) instead of into a new array: no second copy of an
+    hour-long episode. They are only changed once the MP3 has passed.
     """
     mp3_path = Path(mp3_path)
     wav_path = None if wav_path is None else Path(wav_path)
     staged = [_staging(mp3_path)] + ([] if wav_path is None else [_staging(wav_path)])
     try:
-        report = _master_and_check(timeline, preset, staged[0], staged[1:], max(1, attempts))
+        report = _master_and_check(timeline, preset, staged[0], staged[1:], max(1, attempts), in_place)
         for temp, dest in zip(staged, (mp3_path, wav_path), strict=False):
             if dest is not None:
                 os.replace(temp, dest)
@@ -292,23 +247,23 @@ def _staging(dest: Path) -> Path:
 
 
 def _master_and_check(
-    timeline: Timeline, preset: Preset, mp3_path: Path, wav: list[Path], attempts: int
+    timeline: Timeline, preset: Preset, mp3_path: Path, wav: list[Path], attempts: int, in_place: bool
 ) -> MasterReport:
     import numpy as np
 
-    rate = preset.rate
+    rate, given = preset.rate, timeline.pcm.samples
     timeline = _at_rate(timeline, rate)
-    frames = timeline.pcm.frames
+    samples, frames = timeline.pcm.samples, timeline.pcm.frames
     codec = codec_gain_db(rate, preset.mp3_kbps, preset.mp3_quality)
     target = preset.target_lufs - codec
     ceiling = preset.true_peak_dbtp - preset.limiter_headroom_db - codec
+    peaks = dsp.limiter_peaks(samples, rate)  # the limiter's view of the episode, for every attempt
     attempt = 0
     while True:
         attempt += 1
-        envelope = dsp.true_peak_envelope(timeline.pcm.samples, rate)
-        samples, gain = _level(timeline.pcm, target, preset.tolerance_lu, ceiling, envelope)
-        del envelope  # episode-sized: made again in the rare case of another attempt
-        encode_mp3(Pcm(samples, rate), mp3_path, preset.mp3_kbps, preset.mp3_quality)
+        gain = _level(samples, rate, target, preset.tolerance_lu, ceiling, peaks)
+        pieces = (piece for _start, piece in _limited(samples, rate, gain, ceiling, peaks))
+        encode_mp3_pieces(pieces, rate, mp3_path, preset.mp3_kbps, preset.mp3_quality)
         decoded = decode_mp3_for_check(mp3_path)
         _check_length(decoded, frames, rate, mp3_path)
         loud, decoded_frames = measure(decoded), decoded.frames
@@ -326,15 +281,22 @@ def _master_and_check(
             f"the MP3 measures {'; '.join(trouble)} after {attempt} attempt(s)",
             cause=f"the audio cannot meet the {preset.name!r} preset; no file was kept",
         )
-    samples *= np.float32(dsp.db_to_gain(codec))  # as it is heard: on target, like the MP3
-    heard = Pcm(samples, rate)
+    # As it is heard: on target, like the MP3 (the codec's level change put back).
+    mine = samples is not given or (in_place and samples.flags.writeable)
+    heard = Pcm(
+        _store(
+            _limited(samples, rate, gain, ceiling, peaks, scale=dsp.db_to_gain(codec)),
+            samples if mine else np.empty_like(samples),
+        ),
+        rate,
+    )
     wav_loud = None
     if wav:
         encode_wav(heard, wav[0], bits=preset.wav_bits or 24)
-        check = decode(wav[0], rate)
+        check = decode_for_check(wav[0])
         wav_loud = measure(check)
         bad = _problems(wav_loud, preset)
-        if bad or check.frames != frames:
+        if bad or check.frames != frames or check.rate != rate:
             raise AudioError(f"the WAV measures {'; '.join(bad)}", cause="it was written wrongly")
     return MasterReport(
         timeline=Timeline(heard, timeline.chapters, timeline.sentences),

@@ -1,0 +1,59 @@
+"""Writing an episode: the content hash in file names, mastering in place, no silent chapter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from briefing.audio.presets import get_preset
+from briefing.episode import EpisodeMeta, content_hash, write_episode
+from briefing.errors import ExportError
+from briefing.models import Cue, CueKind, Mark, Pcm, Script, Timeline
+
+RATE = 44_100
+META = EpisodeMeta(show="Le Briefing", artist="Rédaction", voice="test", engine="none")
+
+
+def episode(seconds: float = 6.0, silent_second_half: bool = False) -> tuple[Script, Timeline]:
+    rng = np.random.default_rng(1)
+    n = round(seconds * RATE)
+    t = np.arange(n) / RATE
+    voice = sum(np.sin(2 * np.pi * 150.0 * k * t + rng.uniform(0, 6.3)) / k for k in range(1, 10))
+    x = (0.05 * voice * np.sin(np.pi * 3.0 * t) ** 2).astype(np.float32)
+    half = n // 2
+    if silent_second_half:
+        x[half:] = 0.0
+    cues = (Cue(CueKind.GREETING, "Bonjour.", 0), Cue(CueKind.TEXT, "Une nouvelle.", 1))
+    script = Script("Le titre", "Le point", dt.date(2025, 8, 15), ("Début", "Suite"), cues)
+    marks = (Mark("Début", 0, half), Mark("Suite", half, n))
+    sentences = (Mark("Bonjour.", 100, half - 100), Mark("Une nouvelle.", half + 100, n - 100))
+    return script, Timeline(Pcm(x, RATE), marks, sentences)
+
+
+def test_content_hash_covers_the_samples_bytes() -> None:
+    script, timeline = episode()
+    digest = hashlib.sha256(timeline.pcm.samples.tobytes())
+    digest.update(f"{RATE}|{script.title}|{script.date}|{META.voice}".encode())
+    assert content_hash(timeline, script, META) == digest.hexdigest()[:8]
+    strided = Timeline(Pcm(np.repeat(timeline.pcm.samples, 2)[::2], RATE), (), ())
+    assert content_hash(strided, script, META) == content_hash(timeline, script, META)
+
+
+def test_the_timeline_is_mastered_in_place(tmp_path: Path) -> None:
+    script, timeline = episode()
+    samples = timeline.pcm.samples
+    written = write_episode(script, timeline, get_preset("podcast"), META, tmp_path)
+    assert written.master.timeline.pcm.samples is samples
+    assert written.mp3.is_file() and written.master.attempts == 1
+    assert abs(written.loudness.integrated_lufs + 16.0) <= 0.5
+
+
+def test_a_silent_chapter_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    script, timeline = episode(silent_second_half=True)
+    with pytest.raises(ExportError, match="Suite"):
+        write_episode(script, timeline, get_preset("podcast"), META, tmp_path)
+    assert list(tmp_path.iterdir()) == []
