@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .audio.master import Loudness, MasterReport, master_and_encode
 from .audio.presets import Preset
@@ -31,6 +32,9 @@ from .export.names import episode_basename
 from .export.subtitles import to_srt, to_vtt
 from .export.tags import Cover, EpisodeTags, write_tags
 from .models import Script, Timeline
+
+if TYPE_CHECKING:
+    from .export.bwf import Cart
 
 MIME = {
     "mp3": "audio/mpeg",
@@ -196,6 +200,8 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _add_bext(wav: Path, script: Script, meta: EpisodeMeta, report: MasterReport) -> None:
+    """The chunks a playout system reads: `bext` (EBU Tech 3285 v2, with the R128 loudness values) and
+    an AES46 `cart` chunk with the air window (the episode's day) and the timers from the timeline."""
     from .export.bwf import Bext, add_broadcast_chunks
     from .export.names import fit_ascii
 
@@ -212,7 +218,50 @@ def _add_bext(wav: Path, script: Script, meta: EpisodeMeta, report: MasterReport
         max_true_peak=loud.true_peak_dbtp,
         coding_history=f"A=PCM,F={report.rate},W=24,M=mono,T=briefing",
     )
-    add_broadcast_chunks(wav, bext)
+    add_broadcast_chunks(wav, bext, cart_of(script, meta, report))
+
+
+def cart_timers(timeline: Timeline) -> tuple[tuple[str, int], ...]:
+    """AES46 timers in samples: audio start and end, intro end (where a presenter may talk over the
+    intro jingle), segue start (where the outro jingle begins)."""
+    import numpy as np
+
+    samples = timeline.pcm.samples
+    sound = np.flatnonzero(np.abs(samples) > 10 ** (-60 / 20))
+    start, end = (int(sound[0]), int(sound[-1]) + 1) if sound.size else (0, timeline.pcm.frames)
+    timers = [("AUDs", start), ("AUDe", end)]
+    intro, outro = timeline.music_mark("intro"), timeline.music_mark("outro")
+    if intro is not None:
+        timers.append(("INTe", intro.end))
+    if outro is not None:
+        timers.append(("SEGs", outro.start))
+    return tuple(timers)
+
+
+def cart_of(script: Script, meta: EpisodeMeta, report: MasterReport) -> Cart:
+    from .export.bwf import Cart
+    from .export.names import fit_ascii
+
+    day = script.date
+    return Cart(
+        title=fit_ascii(script.title, 64),
+        artist=fit_ascii(meta.artist, 64),
+        cut_id=fit_ascii(day.strftime("%Y%m%d"), 64),
+        category=fit_ascii("NEWS", 64),
+        start=dt.datetime.combine(day, dt.time(0, 0, 0)),
+        end=dt.datetime.combine(day, dt.time(23, 59, 59)),
+        producer_app_version=fit_ascii(_version(), 64),
+        timers=cart_timers(report.timeline),
+    )
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("briefing")
+    except metadata.PackageNotFoundError:
+        return "dev"
 
 
 def _check_chapters_sound(timeline: Timeline) -> None:

@@ -127,3 +127,7 @@ class Timeline:
     pcm: Pcm
     chapters: tuple[Mark, ...]
     sentences: tuple[Mark, ...]
+    music: tuple[Mark, ...] = ()  # "intro", "stinger", "outro": where the jingles sit
+
+    def music_mark(self, title: str) -> Mark | None:
+        return next((m for m in self.music if m.title == title), None)

@@ -101,7 +101,7 @@ def test_exact_byte_layout(wav: Path) -> None:
     b = data[found["bext"].offset + 8 :]
     assert found["bext"].size == 602 + 43
     assert b[0:8] == b"Le Brief" and b[256:264] == b"briefing"
-    assert b[320:330] == b"2025-08-15" and b[330:338] == b"06-30-05"
+    assert b[320:330] == b"2025-08-15" and b[330:338] == b"06:30:05"
     assert struct.unpack_from("<QH", b, 338) == (RATE * 23_400, 2)
     assert b[348:412] == bytes(range(64))
     assert struct.unpack_from("<5h", b, 412) == (-2300, 457, -120, -1725, -1980)

@@ -200,3 +200,33 @@ def test_broadcast_preset_gives_a_bwf_at_ebu_r128(tmp_path: Path) -> None:
     assert chunks.bext.max_true_peak is not None and chunks.bext.max_true_peak <= -1.0
     loud = measure(decode_mp3_for_check(result.episode.mp3))
     assert abs(loud.integrated_lufs - -23.0) <= 0.5 and loud.true_peak_dbtp <= -1.0
+
+
+def test_broadcast_wav_carries_cart_timers_from_the_timeline(tmp_path: Path) -> None:
+    from briefing.export.bwf import read_chunks
+
+    article = tmp_path / "court.md"
+    article.write_text("# Court\n\nUne phrase. Une autre phrase.\n", encoding="utf-8")
+    options = BuildOptions(out_dir=tmp_path / "out", voice="espeak", preset="broadcast", use_cache=False)
+    result = build_episode(article, options)
+    wav = result.episode.info.file("wav")
+    assert wav is not None
+    cart = read_chunks(tmp_path / "out" / wav.path).cart
+    assert cart is not None
+    assert cart.title == "Court" and cart.artist == "Le Briefing"
+    assert cart.cut_id == result.script.date.strftime("%Y%m%d")
+    timers = dict(cart.timers)
+    timeline = result.episode.master.timeline
+    intro, outro = timeline.music_mark("intro"), timeline.music_mark("outro")
+    assert intro is not None and outro is not None
+    assert timers["INTe"] == intro.end and timers["SEGs"] == outro.start
+    assert 0 <= timers["AUDs"] < timers["INTe"] < timers["SEGs"] < timers["AUDe"] <= timeline.pcm.frames
+    assert cart.start is not None and cart.start.date() == result.script.date
+    assert cart.end is not None and cart.end.date() == result.script.date
+    tags = read_tags(result.episode.mp3)  # what Rivendell's importer reads from the MP3
+    assert (tags.title, tags.artist, tags.album, tags.date) == (
+        "Court",
+        "Le Briefing",
+        "Le Briefing",
+        result.script.date,
+    )

@@ -214,8 +214,10 @@ def assemble(script: Script, voiced: Sequence[VoicedCue], design: SoundDesign, r
     music: list[_Music] = []
     chapter_starts: dict[int, int] = {0: 0}
     cursor = 0
+    placed: list[Mark] = []  # where each jingle sits, for the timeline (radio cart timers)
     if intro is not None:
         music.append(_Music(intro, 0))
+        placed.append(Mark("intro", 0, intro.shape[0]))
         cursor = intro.shape[0] + ms(design.intro_gap_ms)
     transitions = 0
     for i, vc in enumerate(voiced):
@@ -228,6 +230,7 @@ def assemble(script: Script, voiced: Sequence[VoicedCue], design: SoundDesign, r
                 cursor += ms(design.sentence_ms)
                 chapter_starts.setdefault(cue.chapter, cursor)
                 music.append(_Music(stinger, cursor))
+                placed.append(Mark("stinger", cursor, cursor + stinger.shape[0]))
                 pause = stinger.shape[0] + ms(design.stinger_gap_ms)
             cursor += pause
         transitions += cue.kind is CueKind.TRANSITION
@@ -241,6 +244,7 @@ def assemble(script: Script, voiced: Sequence[VoicedCue], design: SoundDesign, r
     if outro is not None:
         cursor += ms(design.outro_gap_ms)
         music.append(_Music(outro, cursor))
+        placed.append(Mark("outro", cursor, cursor + outro.shape[0]))
         cursor += outro.shape[0]
     total = cursor + ms(design.tail_ms)
 
@@ -266,6 +270,7 @@ def assemble(script: Script, voiced: Sequence[VoicedCue], design: SoundDesign, r
         Pcm(episode, rate),
         _chapter_marks(script, chapter_starts, total),
         tuple(_sentence_marks(voices, voiced, rate)),
+        tuple(placed),
     )
 
 

@@ -94,7 +94,10 @@ def _at_rate(timeline: Timeline, rate: int) -> Timeline:
         return Mark(mark.title, start, min(pcm.frames, round(mark.end * rate / old)))
 
     return Timeline(
-        pcm, tuple(move(m) for m in timeline.chapters), tuple(move(m) for m in timeline.sentences)
+        pcm,
+        tuple(move(m) for m in timeline.chapters),
+        tuple(move(m) for m in timeline.sentences),
+        tuple(move(m) for m in timeline.music),
     )
 
 
@@ -154,7 +157,7 @@ def master(timeline: Timeline, preset: Preset) -> Timeline:
     ceiling = preset.true_peak_dbtp - preset.limiter_headroom_db
     gain = _level(samples, rate, preset.target_lufs, preset.tolerance_lu, ceiling, peaks)
     out = _store(_limited(samples, rate, gain, ceiling, peaks), np.empty_like(samples))
-    return Timeline(Pcm(out, rate), timeline.chapters, timeline.sentences)
+    return dataclasses.replace(timeline, pcm=Pcm(out, rate))
 
 
 @functools.lru_cache(maxsize=16)
@@ -299,7 +302,7 @@ def _master_and_check(
         if bad or check.frames != frames or check.rate != rate:
             raise AudioError(f"the WAV measures {'; '.join(bad)}", cause="it was written wrongly")
     return MasterReport(
-        timeline=Timeline(heard, timeline.chapters, timeline.sentences),
+        timeline=dataclasses.replace(timeline, pcm=heard),
         mp3=mp3_path,
         mp3_loudness=loud,
         mp3_frames=decoded_frames,

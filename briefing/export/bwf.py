@@ -91,7 +91,7 @@ class Bext:
             self.originator.encode("ascii"),
             self.originator_reference.encode("ascii"),
             self.origination.strftime("%Y-%m-%d").encode("ascii"),
-            self.origination.strftime("%H-%M-%S").encode("ascii"),
+            self.origination.strftime("%H:%M:%S").encode("ascii"),
             self.time_reference,
             self.version,
             self.umid,
