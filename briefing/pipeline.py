@@ -19,6 +19,7 @@ from .sections import find_sections
 from .show import Show, load_show
 
 if TYPE_CHECKING:
+    from .audio.presets import Preset
     from .episode import WrittenEpisode
     from .export.tags import Cover
 
@@ -173,7 +174,7 @@ def build_episode(
 
     options = options or BuildOptions()
     show = load_show(options.show)
-    preset = get_preset(options.preset or show.preset)
+    preset = _adjusted(get_preset(options.preset or show.preset), show)
     script = plan_script(
         source, show=show, title=options.title, date=options.date, keep_going=options.keep_going, log=log
     )
@@ -182,7 +183,10 @@ def build_episode(
     profile = find_profile(name, dirs) if name else default_voice(dirs)
     cache = SpeechCache((options.cache_dir or default_cache_dir()) if options.use_cache else None)
     voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
-    timeline = assemble(script, voicing.voiced, SoundDesign.default(JINGLES_DIR), preset.rate)
+    design = SoundDesign.default(JINGLES_DIR).replace(
+        **dict(show.sound.files), **dict.fromkeys(show.sound.off)
+    )
+    timeline = assemble(script, voicing.voiced, design, preset.rate)
     profile, stats, failed = voicing.profile, voicing.stats, voicing.failed
     del voicing  # the voiced cues are episode-sized: let them go before mastering
     key = episode_key(script)
@@ -222,6 +226,16 @@ def build_episode(
         feed=options.out_dir / "feed.xml",
         delivered=delivered,
     )
+
+
+def _adjusted(preset: Preset, show: Show) -> Preset:
+    """The preset with the show's own loudness target and bit rate, where it sets them."""
+    changes: dict[str, object] = {}
+    if show.sound.target_lufs is not None:
+        changes["target_lufs"] = show.sound.target_lufs
+    if show.sound.mp3_kbps is not None:
+        changes["mp3_kbps"] = show.sound.mp3_kbps
+    return preset.replace(**changes) if changes else preset
 
 
 def episode_key(script: Script) -> str:

@@ -112,6 +112,21 @@ class Templates:
     credits: str = "Ce briefing reprend des articles {from_source}."
 
 
+SOUND_ELEMENTS = ("intro", "outro", "stinger", "bed")
+MP3_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+
+
+@dataclass(frozen=True, slots=True)
+class Sound:
+    """A show's own sound: jingle files (any format ffmpeg reads) in place of the house ones, elements
+    switched off, and loudness/bit-rate values that adjust the preset."""
+
+    files: tuple[tuple[str, Path], ...] = ()
+    off: tuple[str, ...] = ()
+    target_lufs: float | None = None
+    mp3_kbps: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Show:
     """A show: how it sounds (voice, preset, templates) and how its feed describes it.
@@ -141,6 +156,7 @@ class Show:
     preset: str = "podcast"
     # Stable name of the files dropped into a playout system's watched folder (`build --deliver DIR`).
     delivery_name: str = "{show}-{date}"
+    sound: Sound = field(default_factory=Sound)
 
     def __post_init__(self) -> None:
         if not self.base_url.endswith("/"):
@@ -258,7 +274,7 @@ def load_show(path: Path | str | None) -> Show:
         raise ConfigError(f"{file}: cannot read the show config ({e})") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{file}: not valid TOML ({e})") from e
-    _only(data, {"show", "templates"}, file, "")
+    _only(data, {"show", "templates", "sound"}, file, "")
     show_data = _table(data, "show", file)
     _only(show_data, _SHOW_FIELDS, file, "show.")
     values: dict[str, Any] = {}
@@ -284,7 +300,34 @@ def load_show(path: Path | str | None) -> Show:
             raise ConfigError(f"{file}: show.artwork {artwork} does not exist")
         values["artwork"] = artwork
     templates = _templates(_table(data, "templates", file), file)
-    return Show(templates=templates, origin=str(file), **values)
+    sound = _sound(_table(data, "sound", file), file)
+    return Show(templates=templates, sound=sound, origin=str(file), **values)
+
+
+def _sound(data: dict[str, Any], file: Path) -> Sound:
+    _only(data, {*SOUND_ELEMENTS, "target_lufs", "mp3_kbps"}, file, "sound.")
+    files: list[tuple[str, Path]] = []
+    off: list[str] = []
+    for name in SOUND_ELEMENTS:
+        if name not in data:
+            continue
+        value = data[name]
+        if not isinstance(value, str):
+            raise ConfigError(f'{file}: sound.{name} must be a file path, or "" for none')
+        if not value.strip():
+            off.append(name)
+            continue
+        path = file.parent / value
+        if not path.is_file():
+            raise ConfigError(f"{file}: sound.{name} {path} does not exist")
+        files.append((name, path))
+    target = data.get("target_lufs")
+    if target is not None and (isinstance(target, bool) or not isinstance(target, int | float)):
+        raise ConfigError(f"{file}: sound.target_lufs must be a number of LUFS, e.g. -18.0")
+    kbps = data.get("mp3_kbps")
+    if kbps is not None and (isinstance(kbps, bool) or kbps not in MP3_KBPS):
+        raise ConfigError(f"{file}: sound.mp3_kbps must be an MP3 bit rate: {', '.join(map(str, MP3_KBPS))}")
+    return Sound(tuple(files), tuple(off), None if target is None else float(target), kbps)
 
 
 def _templates(data: dict[str, Any], file: Path) -> Templates:
@@ -395,6 +438,16 @@ preset = "podcast"
 [templates]
 # greeting = "Bonjour et bienvenue dans {show}. Nous sommes le {date}."
 # signoff = "C'était {show}. Merci de votre écoute, et à demain !"
+
+# The show's own sound, in place of the house jingles (any format ffmpeg reads; "" switches one off),
+# and values that adjust the preset.
+[sound]
+# intro = "generique.mp3"
+# outro = "fin.mp3"
+# stinger = "virgule.wav"
+# bed = ""
+# target_lufs = -18.0
+# mp3_kbps = 128
 """
 
 

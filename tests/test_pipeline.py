@@ -230,3 +230,28 @@ def test_broadcast_wav_carries_cart_timers_from_the_timeline(tmp_path: Path) -> 
         "Le Briefing",
         result.script.date,
     )
+
+
+def test_a_show_brings_its_own_jingle_and_loudness(tmp_path: Path) -> None:
+    import subprocess
+
+    from briefing.audio.ffmpeg import ffmpeg_exe
+
+    intro = tmp_path / "generique.mp3"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1.5", str(intro)],
+        check=True,
+    )
+    show = tmp_path / "show.toml"
+    show.write_text(
+        '[show]\ntitle = "Matinale"\n[sound]\nintro = "generique.mp3"\nbed = ""\ntarget_lufs = -18\n',
+        encoding="utf-8",
+    )
+    article = tmp_path / "court.md"
+    article.write_text("# Court\n\nUne phrase. Une autre phrase.\n", encoding="utf-8")
+    options = BuildOptions(out_dir=tmp_path / "out", voice="espeak", show=show, use_cache=False)
+    result = build_episode(article, options)
+    mark = result.episode.master.timeline.music_mark("intro")
+    assert mark is not None and abs((mark.end - mark.start) / 44_100 - 1.5) < 0.06
+    loud = measure(decode_mp3_for_check(result.episode.mp3))
+    assert abs(loud.integrated_lufs - -18.0) <= 0.5

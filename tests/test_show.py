@@ -150,3 +150,28 @@ def test_checks_also_hold_in_code() -> None:
         Show(keep=0)
     with pytest.raises(ConfigError, match="show.artwork"):
         Show(artwork=Path("cover.gif"))
+
+
+def test_sound_section(tmp_path: Path) -> None:
+    (tmp_path / "intro.mp3").write_bytes(b"x")
+    show = load_show(
+        write(tmp_path, '[sound]\nintro = "intro.mp3"\nbed = ""\ntarget_lufs = -18\nmp3_kbps = 128\n')
+    )
+    assert show.sound.files == (("intro", tmp_path / "intro.mp3"),)
+    assert show.sound.off == ("bed",)
+    assert show.sound.target_lufs == -18.0 and show.sound.mp3_kbps == 128
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('[sound]\nintro = "absent.mp3"\n', "sound.intro"),
+        ("[sound]\nbed = 3\n", "sound.bed"),
+        ('[sound]\ntarget_lufs = "fort"\n', "sound.target_lufs"),
+        ("[sound]\nmp3_kbps = 100\n", "sound.mp3_kbps"),
+        ('[sound]\njingle = "x"\n', "sound.jingle"),
+    ],
+)
+def test_sound_fields_are_checked(tmp_path: Path, text: str, field: str) -> None:
+    with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
+        load_show(write(tmp_path, text))
