@@ -74,14 +74,20 @@ def _read_list(path: Path) -> list[str]:
 
 
 def read_articles(
-    sources: Sequence[str], *, title: str | None = None, keep_going: bool = False, log: Log | None = None
+    sources: Sequence[str],
+    *,
+    title: str | None = None,
+    keep_going: bool = False,
+    log: Log | None = None,
+    cache_dir: Path | None = None,
 ) -> list[Article]:
     """Read and section every article first, so a bad one stops the build before anything is voiced;
     with `keep_going`, a bad one is left out (and said) while the others go on."""
     articles: list[Article] = []
     for source in sources:
         try:
-            articles.append(find_sections(read_article(source, title=title if len(sources) == 1 else None)))
+            article = read_article(source, title=title if len(sources) == 1 else None)
+            articles.append(find_sections(article, cache_dir=cache_dir))
         except BriefingError as e:
             if not keep_going:
                 raise
@@ -100,6 +106,7 @@ def plan_script(
     date: dt.date | None = None,
     keep_going: bool = False,
     log: Log | None = None,
+    cache_dir: Path | None = None,
 ) -> Script:
     """Read the article(s) and narrate them; a script file (edited or not) is read back as it is.
     Several articles make one briefing, one chapter per article."""
@@ -111,7 +118,7 @@ def plan_script(
         if date:
             script = replace(script, date=date)
         return script
-    articles = read_articles(sources, title=title, keep_going=keep_going, log=log)
+    articles = read_articles(sources, title=title, keep_going=keep_going, log=log, cache_dir=cache_dir)
     show_value = show if isinstance(show, Show) else load_show(show)
     if len(articles) == 1:
         return build_script(articles[0], show_value, date=date)
@@ -175,13 +182,20 @@ def build_episode(
     options = options or BuildOptions()
     show = load_show(options.show)
     preset = _adjusted(get_preset(options.preset or show.preset), show)
+    cache_root = (options.cache_dir or default_cache_dir()) if options.use_cache else None
     script = plan_script(
-        source, show=show, title=options.title, date=options.date, keep_going=options.keep_going, log=log
+        source,
+        show=show,
+        title=options.title,
+        date=options.date,
+        keep_going=options.keep_going,
+        log=log,
+        cache_dir=cache_root / "sections" if cache_root else None,
     )
     dirs = voice_dirs()
     name = options.voice or show.voice
     profile = find_profile(name, dirs) if name else default_voice(dirs)
-    cache = SpeechCache((options.cache_dir or default_cache_dir()) if options.use_cache else None)
+    cache = SpeechCache(cache_root)
     voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
     design = SoundDesign.default(JINGLES_DIR).replace(
         **dict(show.sound.files), **dict.fromkeys(show.sound.off)

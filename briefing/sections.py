@@ -8,9 +8,12 @@ that opens the text becomes the title when there is none.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from .errors import SectionError
@@ -96,13 +99,64 @@ def _load_spacy() -> Any:
 _DEFAULT_TAGGER = Tagger()
 
 
-def find_sections(article: Article, *, tagger: Tagger | None = None) -> Article:
-    """Return `article` with sections and a title; flattened text is split at its inline headings."""
+def find_sections(
+    article: Article, *, tagger: Tagger | None = None, cache_dir: Path | None = None
+) -> Article:
+    """Return `article` with sections and a title; flattened text is split at its inline headings.
+
+    With `cache_dir`, the split of a flattened text is kept there by content, so a rebuild of an unchanged
+    article does not load the French model again."""
     if not article.sections:
-        article = _split_flat(article, tagger or _DEFAULT_TAGGER)
+        cached = _cached_split(article, cache_dir) if cache_dir is not None else None
+        if cached is None:
+            split = _split_flat(article, tagger or _DEFAULT_TAGGER)
+            if cache_dir is not None:
+                _store_split(article, split, cache_dir)
+            article = split
+        else:
+            article = cached
     if not article.title:
         article = replace(article, title=derive_title(article))
     return article
+
+
+@lru_cache(maxsize=1)
+def _detector_version() -> str:
+    """Changes whenever the detector's code does, so a cached split is never stale."""
+    digest = hashlib.sha256(SPACY_MODEL.encode())
+    for module in ("sections.py", "sections_fr.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _split_key(article: Article) -> str:
+    material = "\x1f".join((_detector_version(), article.title, article.lead))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def _cached_split(article: Article, cache_dir: Path) -> Article | None:
+    path = cache_dir / f"{_split_key(article)}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        sections = tuple(Section(str(s["heading"]), str(s["text"])) for s in data["sections"])
+        return replace(article, title=str(data["title"]), lead=str(data["lead"]), sections=sections)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or damaged: find the sections again
+
+
+def _store_split(article: Article, split: Article, cache_dir: Path) -> None:
+    from .export.atomic import atomic_write_text
+
+    data = {
+        "title": split.title,
+        "lead": split.lead,
+        "sections": [{"heading": s.heading, "text": s.text} for s in split.sections],
+    }
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(cache_dir / f"{_split_key(article)}.json", json.dumps(data, ensure_ascii=False))
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 def _split_flat(article: Article, tagger: Tagger) -> Article:

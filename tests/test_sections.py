@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from briefing.ingest import read_article
 from briefing.models import Article
-from briefing.sections import derive_title, find_sections
+from briefing.sections import Tagger, Token, derive_title, find_sections
 
 REFERENCE_HEADINGS = [
     "Aucun accord, mais une atmosphère cordiale",
@@ -299,3 +299,24 @@ def test_opening_apposition_before_a_name_is_no_title(tmp_path: Path) -> None:
     article = find_sections(read_article(path))
     assert article.sections == ()
     assert article.lead == text
+
+
+def test_a_flattened_split_is_cached_by_content(tmp_path: Path) -> None:
+    class CountingTagger(Tagger):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+
+        def tag(self, text: str) -> list[Token]:
+            self.calls += 1
+            return super().tag(text)
+
+    article = read_article(Path(__file__).parent / "data" / "anchorage-2025-08-15.txt")
+    tagger = CountingTagger()
+    first = find_sections(article, tagger=tagger, cache_dir=tmp_path)
+    again = find_sections(article, tagger=tagger, cache_dir=tmp_path)
+    assert tagger.calls == 1 and again == first
+    assert [s.heading for s in again.sections] == REFERENCE_HEADINGS
+    next(tmp_path.glob("*.json")).write_text("{broken", encoding="utf-8")
+    assert find_sections(article, tagger=tagger, cache_dir=tmp_path) == first
+    assert tagger.calls == 2

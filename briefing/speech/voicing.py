@@ -102,6 +102,7 @@ def voice_plans(
             missing.append(piece)
         else:
             audio[piece] = hit
+    missing.sort(key=len, reverse=True)  # longest first: the cores finish together (no lone long tail)
     total, done = len(keys), len(keys) - len(missing)
     if progress:
         progress(done, total)
