@@ -94,6 +94,15 @@ class Engine(Protocol):
         ...
 
 
+def refuse_pitch(engine: str, settings: VoiceSettings) -> None:
+    """For engines that cannot change pitch: a profile asking for it is an error, not silently ignored."""
+    if settings.pitch != 0:
+        raise SpeechError(
+            f"{engine} cannot change pitch (asked {settings.pitch})",
+            cause="set pitch = 0 in the voice profile",
+        )
+
+
 def speakable(piece: str) -> bool:
     """True when a piece holds something to say (a letter or a digit), not only punctuation."""
     return any(ch.isalnum() for ch in piece)

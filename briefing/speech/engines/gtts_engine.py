@@ -33,6 +33,7 @@ from briefing.speech.engines.base import (
     VoiceSettings,
     check_pieces,
     empty_pcm,
+    refuse_pitch,
     speakable,
     to_pcm,
 )
@@ -167,11 +168,7 @@ class GttsEngine:
         import requests
 
         check_pieces(self.name, pieces, self.max_chars)
-        if settings.pitch != 0:
-            raise SpeechError(
-                f"gTTS cannot change pitch (asked {settings.pitch})",
-                cause="set pitch = 0 in the voice profile",
-            )
+        refuse_pitch("gTTS", settings)
         tld = settings.voice or DEFAULT_TLD
         if not re.fullmatch(r"[a-z]{2,3}(\.[a-z]{2,3})?", tld):
             raise SpeechError(

@@ -37,6 +37,7 @@ from briefing.speech.engines.base import (
     VoiceSettings,
     check_pieces,
     empty_pcm,
+    refuse_pitch,
     speakable,
     to_pcm,
     trim,
@@ -318,11 +319,7 @@ class KokoroEngine:
 
     def synthesize(self, pieces: Sequence[str], settings: VoiceSettings) -> list[Pcm]:
         check_pieces(self.name, pieces, self.max_chars)
-        if settings.pitch != 0:
-            raise SpeechError(
-                f"Kokoro cannot change pitch (asked {settings.pitch})",
-                cause="set pitch = 0 in the voice profile",
-            )
+        refuse_pitch("Kokoro", settings)
         files = _resolve_files(settings)
         styles = _styles(files.voices)
         style = styles[self._style_name(settings, styles, files)]
