@@ -130,6 +130,24 @@ def bench_engine(engine_name: str, script: Script, rows: list[tuple[str, str]]) 
     ]
 
 
+def bench_build(engine_name: str, rows: list[tuple[str, str]]) -> None:
+    """The whole `briefing build`, cold (empty cache) then warm (unchanged article)."""
+    from briefing.pipeline import BuildOptions, build_episode
+
+    if not get_engine(engine_name).available().ok:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        options = BuildOptions(out_dir=Path(tmp) / "out", voice=engine_name, cache_dir=Path(tmp) / "cache")
+        _, cold_s = timed(lambda: build_episode(REFERENCE, options))
+        _, warm_s = timed(lambda: build_episode(REFERENCE, options))
+    rows.append(
+        (
+            f"{engine_name}: whole build, cold then warm",
+            f"{cold_s:.1f} s, then {warm_s:.1f} s ({cold_s / warm_s:.0f}× faster warm)",
+        )
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--engine", action="append", help="engine to measure (default: espeak and kokoro)")
@@ -150,6 +168,7 @@ def main() -> int:
     ]
     for name in args.engine or ["espeak", "kokoro"]:
         bench_engine(name, script, rows)
+        bench_build(name, rows)
     rows.append(("peak memory (RSS)", f"{peak_rss_mb():.0f} MB"))
     if args.asr:
         sys.path.insert(0, str(Path(__file__).parent))
