@@ -50,6 +50,15 @@ DateOpt = Annotated[
 ShowOpt = Annotated[Path | None, typer.Option("--show", help="Show config file (TOML).", dir_okay=False)]
 
 
+def human_size(size: int) -> str:
+    """A file size as a French reader writes it: 2,83 Mo, 14 ko, 512 o."""
+    if size >= 1_000_000:
+        return f"{size / 1e6:.2f} Mo".replace(".", ",")
+    if size >= 1000:
+        return f"{size / 1e3:.0f} ko"
+    return f"{size} o"
+
+
 def fail(error: BriefingError) -> NoReturn:
     typer.echo(f"briefing: error: {error.one_line()}", err=True)
     raise typer.Exit(error.exit_code)
@@ -253,7 +262,7 @@ def _summary(result: BuildResult, as_json: bool) -> None:
         f"crête {loud.true_peak_dbtp:.1f} dBTP"
     )
     for file in written.info.files:
-        typer.echo(f"  {written.folder / file.path}  ({file.size / 1e6:.2f} Mo)")
+        typer.echo(f"  {written.folder / file.path}  ({human_size(file.size)})")
     typer.echo(f"Flux : {result.feed} (épisode n° {result.number})")
     for path in result.delivered:
         typer.echo(f"Livré : {path}")
@@ -375,7 +384,7 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
 
     folder = cache_dir or default_cache_dir()
     entries, size = SpeechCache(folder).size()
-    typer.echo(f"{folder}: {entries} phrase(s), {size / 1e6:.1f} Mo")
+    typer.echo(f"{folder}: {entries} phrase(s), {human_size(size)}")
 
 
 def _register_more() -> None:

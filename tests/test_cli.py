@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from briefing.cli import app
+from briefing.cli import app, human_size
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -143,3 +143,10 @@ def test_sections_json_carries_page_metadata(data_dir: Path) -> None:
     assert data["author"] == "Jacques Munier" and data["source"] == "France Culture"
     assert data["url"].startswith("https://www.franceculture.fr/")
     assert [s["heading"] for s in data["sections"]] == ["Performativité", "Je est un autre"]
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"), [(0, "0 o"), (999, "999 o"), (14_321, "14 ko"), (2_830_000, "2,83 Mo")]
+)
+def test_file_sizes_are_shown_in_french_units(size: int, shown: str) -> None:
+    assert human_size(size) == shown
