@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import math
 import os
 import shutil
 import tempfile
@@ -111,7 +110,7 @@ def write_episode(
     try:
         base = episode_basename(meta.show, script.date, script.title, content_hash(timeline, script, meta))
         written = _write_all(script, timeline, preset, meta, staging, base)
-        _check_chapters_sound(written.master.timeline)
+        _check_chapters_sound(written.master)
         moved = _move_into_place(staging, out_dir, written.info)
         return WrittenEpisode(moved, out_dir, out_dir / f"{base}.mp3", written.master)
     finally:
@@ -130,6 +129,7 @@ def _write_all(
     mp3 = folder / f"{base}.mp3"
     wav = folder / f"{base}.wav" if preset.wav_bits else None
     report = master_and_encode(timeline, preset, mp3, wav, in_place=True)
+    checked = _audio_digest(mp3)
     mastered = report.timeline
     rate = report.rate
     chapters = chapters_from_marks(mastered.chapters, rate, total=report.frames)
@@ -150,6 +150,7 @@ def _write_all(
             chapters=chapters,
         ),
     )
+    _check_audio_kept(mp3, checked)
     files = [("mp3", mp3)]
     if wav is not None:
         _add_bext(wav, script, meta, report)
@@ -264,20 +265,48 @@ def _version() -> str:
         return "dev"
 
 
-def _check_chapters_sound(timeline: Timeline) -> None:
-    """Never publish a silent chapter: it means a voice failed quietly."""
-    import numpy as np
-
-    samples = timeline.pcm.samples
-    for mark in timeline.chapters:
-        part = samples[mark.start : mark.end]
-        energy = float(np.einsum("i,i->", part, part, dtype=np.float64))  # no float64 copy
-        rms = math.sqrt(energy / part.size) if part.size else 0.0
-        if rms <= 10 ** (SILENT_CHAPTER_DBFS / 20):
+def _check_chapters_sound(report: MasterReport) -> None:
+    """Never publish a silent chapter: it means a voice (or the encoder) failed quietly. The levels
+    are those of the decoded MP3, the file that is published."""
+    chapters = report.timeline.chapters
+    if len(report.chapter_dbfs) != len(chapters):
+        raise ExportError(
+            f"the MP3 was measured for {len(report.chapter_dbfs)} chapters, the episode has {len(chapters)}",
+            cause="a bug in mastering; nothing was published",
+        )
+    for mark, level in zip(chapters, report.chapter_dbfs, strict=True):
+        if not level > SILENT_CHAPTER_DBFS:
             raise ExportError(
-                f"chapter {mark.title!r} is silent",
+                f"chapter {mark.title!r} is silent in the MP3 ({level:.0f} dBFS)",
                 cause="the voice produced no sound there; nothing was published",
             )
+
+
+def _audio_digest(mp3: Path) -> str:
+    """SHA-256 of the MP3's audio frames: of everything after its ID3v2 tag, if it has one."""
+    digest = hashlib.sha256()
+    try:
+        with mp3.open("rb") as f:
+            head = f.read(10)
+            skip = 0
+            if len(head) == 10 and head[:3] == b"ID3":  # a syncsafe size, 7 bits a byte
+                size = sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(head[6:10]))
+                skip = 10 + size + (10 if head[5] & 0x10 else 0)  # 0x10: a footer follows
+            f.seek(skip)
+            while block := f.read(1 << 20):
+                digest.update(block)
+    except OSError as e:
+        raise ExportError(f"cannot read {mp3} back", cause=e.strerror or str(e)) from e
+    return digest.hexdigest()
+
+
+def _check_audio_kept(mp3: Path, checked: str) -> None:
+    """The tagged MP3 still holds, byte for byte, the audio that was decoded and measured."""
+    if _audio_digest(mp3) != checked:
+        raise ExportError(
+            f"the tagged MP3 {mp3.name} no longer holds the audio that was checked",
+            cause="it was cut or changed while the tags were written (disk full?); nothing was published",
+        )
 
 
 def _move_into_place(staging: Path, out_dir: Path, info: EpisodeInfo) -> EpisodeInfo:

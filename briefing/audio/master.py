@@ -76,6 +76,8 @@ class MasterReport:
     gain_db: float
     ceiling_dbtp: float
     attempts: int
+    #: RMS level (dBFS) of each of `timeline.chapters` in the decoded MP3: what a listener hears.
+    chapter_dbfs: tuple[float, ...] = ()
 
     @property
     def seconds(self) -> float:
@@ -210,6 +212,58 @@ def _check_length(decoded: Pcm, frames: int, rate: int, path: Path) -> None:
         )
 
 
+def _check_stream(path: Path) -> None:
+    """The encoded MP3 is whole: as many bytes as its Xing/Info header says it wrote.
+
+    A decoder pads a cut-off last frame with silence, so the decoded length alone misses a file
+    that lost its last few hundred bytes; the header's byte count does not.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(256)
+    except OSError as e:
+        raise AudioError(f"cannot read the encoded MP3 {path}", cause=e.strerror or str(e)) from e
+    if size == 0:
+        raise AudioError(f"the encoded MP3 {path} is empty (0 bytes)", cause="the encoder wrote nothing")
+    expected = _info_bytes(head)
+    if expected is None:
+        raise AudioError(
+            f"the encoded MP3 {path} has no Xing/Info header with its size",
+            cause="the encoder did not finish the file (or wrote something else)",
+        )
+    if size != expected:
+        raise AudioError(
+            f"the encoded MP3 {path} is {size} bytes, its Info header says {expected}",
+            cause="the file is truncated or was written twice",
+        )
+
+
+def _info_bytes(head: bytes) -> int | None:
+    """The stream size in a first frame's Xing/Info header, when it has one (flag 2: bytes)."""
+    for tag in (b"Info", b"Xing"):
+        at = head.find(tag, 4, 64)  # after the frame header and the side information
+        if at < 0 or at + 8 > len(head):
+            continue
+        flags = int.from_bytes(head[at + 4 : at + 8], "big")
+        pos = at + 8 + (4 if flags & 1 else 0)
+        if flags & 2 and pos + 4 <= len(head):
+            return int.from_bytes(head[pos : pos + 4], "big")
+    return None
+
+
+def _chapter_levels(decoded: Pcm, chapters: tuple[Mark, ...]) -> tuple[float, ...]:
+    """RMS (dBFS) of each chapter of the decoded audio (-inf when silent or past its end)."""
+    import numpy as np
+
+    levels = []
+    for mark in chapters:
+        part = decoded.samples[mark.start : min(mark.end, decoded.frames)]
+        energy = float(np.einsum("i,i->", part, part, dtype=np.float64)) if part.size else 0.0
+        levels.append(dsp.gain_to_db(math.sqrt(energy / part.size)) if part.size else -math.inf)
+    return tuple(levels)
+
+
 def master_and_encode(
     timeline: Timeline,
     preset: Preset,
@@ -267,9 +321,11 @@ def _master_and_check(
         gain = _level(samples, rate, target, preset.tolerance_lu, ceiling, peaks)
         pieces = (piece for _start, piece in _limited(samples, rate, gain, ceiling, peaks))
         encode_mp3_pieces(pieces, rate, mp3_path, preset.mp3_kbps, preset.mp3_quality)
+        _check_stream(mp3_path)
         decoded = decode_mp3_for_check(mp3_path)
         _check_length(decoded, frames, rate, mp3_path)
         loud, decoded_frames = measure(decoded), decoded.frames
+        levels = _chapter_levels(decoded, timeline.chapters)
         del decoded
         trouble = _problems(loud, preset)
         if not trouble or attempt >= attempts:
@@ -313,4 +369,5 @@ def _master_and_check(
         gain_db=gain,
         ceiling_dbtp=ceiling,
         attempts=attempt,
+        chapter_dbfs=levels,
     )

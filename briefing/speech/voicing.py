@@ -20,6 +20,9 @@ from briefing.speech.split import split_for_engine, split_sentences
 from briefing.speech.voices import VoiceProfile, fallback_chain
 
 Progress = Callable[[int, int], None]  # (pieces done, pieces in all)
+#: A clip of words whose peak stays under this is silence: the engine failed without saying so.
+SILENT_CLIP_DBFS = -60.0
+SILENT_CLIP_PEAK = 10 ** (SILENT_CLIP_DBFS / 20)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +137,18 @@ def voice_plans(
 
 
 def _check_clip(engine: str, piece: str, pcm: Pcm) -> None:
+    """Refuse a clip before it is cached: no audio, NaN, or words said in silence (a voice that
+    failed quietly would otherwise be published, and served from the cache ever after)."""
     import numpy as np
 
-    mute = pcm.frames == 0 and any(ch.isalnum() for ch in piece)  # words, but no sound
-    if mute or not np.isfinite(pcm.samples).all() or pcm.rate <= 0:
+    words = any(ch.isalnum() for ch in piece)
+    if (pcm.frames == 0 and words) or not np.isfinite(pcm.samples).all() or pcm.rate <= 0:
         raise SpeechError(f"engine {engine} gave empty or broken audio for {piece[:60]!r}")
+    if words and float(np.max(np.abs(pcm.samples))) <= SILENT_CLIP_PEAK:
+        raise SpeechError(
+            f"engine {engine} gave silent audio for {piece[:60]!r}",
+            cause=f"it peaks under {SILENT_CLIP_DBFS:.0f} dBFS: the voice failed without an error",
+        )
 
 
 def _assemble_cue(plan: CuePlan, audio: Mapping[str, Pcm], gain_db: float, pauses: Pauses) -> VoicedCue:
