@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import http.client
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]
     (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
     (root / "leak.txt").symlink_to(tmp_path / "secret.txt")
     (root / "inside.mp3").symlink_to(root / "2025-08-15 été" / "épisode-abc123.mp3")
+    (root / "outside").symlink_to(tmp_path, target_is_directory=True)
+    (root / "%2e%2e.txt").write_text("a name, not a parent", encoding="utf-8")
     server = make_server(root, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -143,12 +146,50 @@ def test_head_sends_headers_only(site: tuple[Path, int]) -> None:
         "/missing.mp3",
         "/feed.xml%00.mp3",
         "/%ff%fe",
+        "/%252e%252e%252fsecret.txt",  # decoded once only: a name, not a parent
+        "/%252e%252e/secret.txt",
+        "/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/..%5csecret.txt",
+        "/%5c..%5csecret.txt",
+        "/.%2e/secret.txt",
+        "/%2e./secret.txt",
+        "/..;/secret.txt",
+        "/%c0%ae%c0%ae/secret.txt",  # overlong UTF-8 for "."
+        "/%00",
+        "/%2e%2e%00/secret.txt",
+        "/outside/secret.txt",  # a symlinked folder that leads out
+        "/outside%2fsecret.txt",
+        "/outside/out/../secret.txt",
+        "/inside.mp3/../../secret.txt",
+        "/C:%5cWindows%5cwin.ini",
     ],
 )
 def test_nothing_outside_or_hidden_is_reachable(site: tuple[Path, int], path: str) -> None:
     _, port = site
     status, _, body = request(port, path)
     assert status == 404 and b"secret" not in body
+
+
+def test_a_path_is_percent_decoded_exactly_once(site: tuple[Path, int]) -> None:
+    _, port = site
+    status, _, body = request(port, "/%252e%252e.txt")
+    assert status == 200 and body == b"a name, not a parent"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [b"/..\\secret.txt", b"/feed.xml\x00", b"/\x00/../secret.txt", b"..%2fsecret.txt", b"../secret.txt"],
+)
+def test_raw_request_lines_http_client_would_refuse(site: tuple[Path, int], target: bytes) -> None:
+    """Backslashes, a literal NUL, a target without its leading slash: sent as raw bytes."""
+    _, port = site
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    assert status in (400, 404) and b"secret" not in answer
 
 
 def test_absolute_path_outside_is_refused(site: tuple[Path, int]) -> None:
