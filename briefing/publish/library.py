@@ -3,10 +3,10 @@
 Each build adds its episode, or replaces the episode with the same key (same article and date),
 which keeps its GUID and episode number. A GUID never changes; episode numbers are never reused,
 even after a removal. Every change holds a lock on the folder (so two builds at once never lose
-an episode) and commits the library and `feed.xml` together: both are written to temporary files
-first; the feed is renamed into place, then the library; if anything fails before the library is
-in place, the previous feed is put back. Files a replaced or removed episode no longer needs are
-deleted only after that commit, so a crash can leave an orphan file, never a dangling link.
+an episode) and commits the library and `feed.xml` together, each written atomically: the library
+first, then the feed made from it; if the feed cannot be written, the previous library is put back.
+Files a replaced or removed episode no longer needs are deleted only after that commit, so a crash
+can leave an orphan file, never a dangling link.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from briefing.errors import BriefingError, PublishError
-from briefing.export.atomic import atomic_path, atomic_write_bytes
+from briefing.export.atomic import atomic_write_bytes
 from briefing.export.chapters import EpisodeInfo
 from briefing.export.names import safe_join
 from briefing.show import FEED_NAME, Show
@@ -318,39 +318,52 @@ def write_feed_bytes(path: Path, data: bytes) -> None:
 
 
 def _commit(out_dir: Path, show: Show, library: Library) -> None:
-    """Write the feed for `library`, then the library itself; all or nothing."""
+    """Write the library, then the feed made from it; all or nothing.
+
+    The library goes first: it is what decides which files are in use (a failed or killed build
+    deletes the files it placed that the library does not reference), so the feed never names an
+    episode the library has not got. A build killed between the two leaves the previous feed,
+    whose files are all still there; the next commit writes the feed again.
+    """
     from briefing.publish.feed import channel_artwork, render_feed
 
     feed_path, library_path = out_dir / FEED_NAME, out_dir / LIBRARY_NAME
     try:
         artwork = channel_artwork(out_dir, show)
         feed = render_feed(show, library.newest_first(), artwork)
-        old_feed = feed_path.read_bytes() if feed_path.exists() else None
+        old_library = library_path.read_bytes() if library_path.exists() else None
     except OSError as e:
         raise PublishError(f"cannot prepare the feed in {out_dir}", cause=str(e)) from e
-    feed_written = False
+    library_written = False
     try:
-        with atomic_path(library_path) as temp:
-            temp.write_bytes(library.to_json().encode("utf-8"))
-            write_feed_bytes(feed_path, feed)
-            feed_written = True
+        atomic_write_bytes(library_path, library.to_json().encode("utf-8"))
+        library_written = True
+        write_feed_bytes(feed_path, feed)
     except BaseException as e:
-        if feed_written:
-            _restore(feed_path, old_feed)
-        if isinstance(e, OSError):
+        restored = not library_written or _restore(library_path, old_library)
+        if not isinstance(e, OSError):
+            raise
+        if not restored:
             raise PublishError(
-                f"cannot update the library and feed in {out_dir}; both are left as they were",
-                cause=e.strerror or str(e),
+                f"the library in {out_dir} was updated but {FEED_NAME} could not be written",
+                cause=f"{e.strerror or e}; run `briefing feed` once the disk is fixed",
             ) from e
-        raise
+        raise PublishError(
+            f"cannot update the library and feed in {out_dir}; both are left as they were",
+            cause=e.strerror or str(e),
+        ) from e
 
 
-def _restore(path: Path, data: bytes | None) -> None:
-    with contextlib.suppress(OSError):
+def _restore(path: Path, data: bytes | None) -> bool:
+    """Put `path` back as it was (`None`: there was none); False if that failed too."""
+    try:
         if data is None:
             path.unlink(missing_ok=True)
         else:
             atomic_write_bytes(path, data)
+    except OSError:
+        return False
+    return True
 
 
 def _delete_unreferenced(out_dir: Path, gone: EpisodeRecord, library: Library) -> None:
