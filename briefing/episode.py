@@ -11,8 +11,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,25 +94,30 @@ def write_episode(
     preset: Preset,
     meta: EpisodeMeta,
     out_dir: Path,
+    *,
+    staging: Path | None = None,
 ) -> WrittenEpisode:
     """Encode, tag and write every file of the episode into `out_dir` (atomically, all or nothing).
 
     The timeline is consumed: once its MP3 has passed the check, its samples are mastered in place
     (an hour-long episode is 600 MB; it is not copied). `written.master.timeline` is the result.
+    `staging` is a folder from `staging.staging_folder(out_dir)` that the caller holds until the
+    episode is published (so a failed publication removes the files again); by default one is made
+    for this call alone.
     """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-    except OSError as e:
-        raise ExportError(f"cannot write into {out_dir}", cause=e.strerror or str(e)) from e
+    if staging is None:
+        from .staging import staging_folder
+
+        with staging_folder(out_dir) as own:
+            return write_episode(script, timeline, preset, meta, out_dir, staging=own)
     try:
         base = episode_basename(meta.show, script.date, script.title, content_hash(timeline, script, meta))
         written = _write_all(script, timeline, preset, meta, staging, base)
         _check_chapters_sound(written.master)
         moved = _move_into_place(staging, out_dir, written.info)
-        return WrittenEpisode(moved, out_dir, out_dir / f"{base}.mp3", written.master)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    except OSError as e:  # the disk failed under a stage that did not say so itself
+        raise ExportError(f"cannot write the episode into {out_dir}", cause=e.strerror or str(e)) from e
+    return WrittenEpisode(moved, out_dir, out_dir / f"{base}.mp3", written.master)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -312,8 +315,11 @@ def _check_audio_kept(mp3: Path, checked: str) -> None:
 def _move_into_place(staging: Path, out_dir: Path, info: EpisodeInfo) -> EpisodeInfo:
     """Rename every staged file into `out_dir`; the episode JSON goes last, so a reader that sees it sees
     every file it names."""
-    names = sorted(p.name for p in staging.iterdir())
+    from .staging import record_placed, staged_names
+
+    names = staged_names(staging)
     json_names = [n for n in names if n.endswith(".json") and not n.endswith(".chapters.json")]
+    record_placed(staging, names)  # so a build killed from here on can be undone
     moved: list[Path] = []
     try:
         for name in [n for n in names if n not in json_names] + json_names:

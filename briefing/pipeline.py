@@ -178,6 +178,7 @@ def build_episode(
     from .speech.cache import SpeechCache, default_cache_dir
     from .speech.voices import default_voice, find_profile
     from .speech.voicing import voice_script
+    from .staging import record_replaced, staging_folder
 
     options = options or BuildOptions()
     show = load_show(options.show)
@@ -217,8 +218,12 @@ def build_episode(
         feed_url=show.feed_url,
         copyright=show.copyright or "",
     )
-    written = write_episode(script, timeline, preset, meta, options.out_dir)
-    record = publish_episode(options.out_dir, show, written.info, key, preset=preset.name)
+    # The staging folder is held until the episode is in the library: if publishing fails (or the
+    # build is killed), the files already moved into the output folder are taken out again.
+    with staging_folder(options.out_dir) as staging:
+        written = write_episode(script, timeline, preset, meta, options.out_dir, staging=staging)
+        record_replaced(staging, options.out_dir, key)  # a kill after the commit: its files still go
+        record = publish_episode(options.out_dir, show, written.info, key, preset=preset.name)
     delivered: tuple[Path, ...] = ()
     if options.deliver is not None:
         from .deliver import deliver, delivery_name
