@@ -26,6 +26,9 @@ JSON_SUFFIXES = (".json",)
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 KNOWN_SUFFIXES = TEXT_SUFFIXES + MARKDOWN_SUFFIXES + JSON_SUFFIXES + HTML_SUFFIXES
 MAX_BYTES = 20 * 1024 * 1024
+# The longest article read: spaCy's own limit for one text, about 160,000 words (15 hours of speech).
+# Longer is a file dump or a book, not a news article, and would only fail hours later.
+MAX_ARTICLE_CHARS = 1_000_000
 
 # A heading line: short, no sentence punctuation at its end.
 HEADING_MAX_WORDS = 14
@@ -161,8 +164,18 @@ def parse_article(source: Source, *, title: str | None = None) -> Article:
         article = _parse_markdown(source)
     else:
         article = _parse_text(source)
-    if not article.lead and not any(s.text or s.heading for s in article.sections):
+    if not article.lead and not any(s.text for s in article.sections):
+        if any(s.heading for s in article.sections):
+            raise IngestError(f"{source.name}: the article has headings but no text under them")
         raise IngestError(f"{source.name}: the article has no text")
+    size = len(article.title) + len(article.lead)
+    size += sum(len(s.heading) + len(s.text) for s in article.sections)
+    if size > MAX_ARTICLE_CHARS:
+        raise IngestError(
+            f"{source.name}: the article is {size:,} characters long, "
+            f"over the limit of {MAX_ARTICLE_CHARS:,}",
+            cause="a file dump or a book, not a news article: split it into articles",
+        )
     if source.url and not article.url:
         article = _replace(article, url=source.url)
     if title is not None:
@@ -237,9 +250,35 @@ def _parse_text(source: Source) -> Article:
 
 
 def _drop_boilerplate_blocks(blocks: list[str]) -> list[str]:
-    text = "\n\n".join(blocks)
-    kept = drop_trailing_boilerplate(text.replace("\n\n", " \u2029 "))
-    return [b.strip() for b in kept.split("\u2029") if b.strip()]
+    """The blocks without the page's trailing boilerplate, their paragraph breaks kept."""
+    text = " ".join(blocks)
+    kept = drop_trailing_boilerplate(text)
+    if kept == text:
+        return blocks
+    # `kept` is the text's first sentences (the last one perhaps cut short): as many non-space
+    # characters of the blocks are kept.
+    budget = len("".join(kept.split()))
+    out: list[str] = []
+    for block in blocks:
+        size = len("".join(block.split()))
+        if size > budget:
+            cut = _after_non_space(block, budget)
+            if block[:cut].strip():
+                out.append(block[:cut].strip())
+            break
+        out.append(block)
+        budget -= size
+    return out
+
+
+def _after_non_space(text: str, count: int) -> int:
+    """The index just after the first `count` non-space characters of `text`."""
+    seen = 0
+    for i, ch in enumerate(text):
+        if seen == count:
+            return i
+        seen += not ch.isspace()
+    return len(text)
 
 
 def _from_blocks(

@@ -69,6 +69,11 @@ class Tagger:
     def tag(self, text: str) -> list[Token]:
         if self._nlp is None:
             self._nlp = _load_spacy()
+        if len(text) > self._nlp.max_length:
+            raise SectionError(
+                f"a paragraph of {len(text):,} characters is too long to look for headings in",
+                cause=f"the French model reads at most {self._nlp.max_length:,} characters at once",
+            )
         doc = self._nlp(text.translate(TAGGER_FOLD))
         return [
             Token(

@@ -221,3 +221,36 @@ def test_unknown_suffix_mentions_html_and_urls(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as info:
         read_article(write(tmp_path, "a.pdf", b"%PDF"))
     assert ".html" in info.value.one_line() and "URL" in info.value.one_line()
+
+
+def test_paragraphs_stay_apart_when_trailing_boilerplate_is_dropped(tmp_path: Path) -> None:
+    text = (
+        "Le conseil a voté le budget.\n\nLes travaux commencent lundi.\n\n"
+        "Le chantier durera un an. Commentaires Abonnez-vous à notre newsletter !\n"
+    )
+    article = read_article(write(tmp_path, "budget.txt", text))
+    assert article.lead == (
+        "Le conseil a voté le budget.\n\nLes travaux commencent lundi.\n\nLe chantier durera un an."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("h.md", "# Titre\n\n## Une partie\n\n## Une autre\n"),
+        ("h.txt", "Un titre\n\nUne partie\n\nUne autre\n"),
+        ("h.json", '{"title": "T", "sections": [{"heading": "H", "text": ""}]}'),
+    ],
+)
+def test_headings_without_text_are_not_an_article(tmp_path: Path, name: str, data: str) -> None:
+    with pytest.raises(IngestError, match="headings but no text"):
+        read_article(write(tmp_path, name, data))
+
+
+def test_an_article_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    from briefing.ingest import MAX_ARTICLE_CHARS
+
+    paragraph = "Une phrase du compte rendu. " * 1000
+    path = write(tmp_path, "long.txt", "\n\n".join([paragraph] * (MAX_ARTICLE_CHARS // len(paragraph) + 1)))
+    with pytest.raises(IngestError, match="over the limit of 1,000,000"):
+        read_article(path)
