@@ -134,6 +134,7 @@ def parse_html(html: str, *, origin: str, base_url: str | None = None) -> Articl
     tree = trafilatura.load_html(html)
     if tree is None:
         raise IngestError(f"{origin}: not an HTML page", cause="the file is not HTML or is truncated")
+    _drop_inert(tree)
     try:
         meta = page_meta(tree, base_url)
         xml = trafilatura.extract(
@@ -162,6 +163,17 @@ def parse_html(html: str, *, origin: str, base_url: str | None = None) -> Articl
         if _prose_words(blocks) < MIN_ARTICLE_WORDS:
             raise IngestError(f"no article text found in {origin}", cause=why_no_article(tree, html))
     return _article(blocks, title, meta, attrs, origin, base_url)
+
+
+#: Elements a browser never shows whose text trafilatura would keep (it strips their tags only).
+INERT_TAGS = ("template",)
+
+
+def _drop_inert(tree: Any) -> None:
+    """Remove unrendered elements with their text (their tails are page text and stay)."""
+    for element in list(tree.iter(*INERT_TAGS)):
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
 def _read_xml(xml: str | None, origin: str) -> tuple[dict[str, str], list[Block]]:
