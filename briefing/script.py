@@ -34,6 +34,7 @@ from .errors import ScriptError
 from .french import and_list, as_sentence, count_of, of, spoken_date
 from .models import Article, Cue, CueKind, Script
 from .show import Show
+from .textclean import strip_controls
 
 SCRIPT_MARK = "<!-- briefing script"
 FORMAT_COMMENT = (
@@ -63,8 +64,9 @@ def build_script(article: Article, show: Show, *, date: dt.date | None = None) -
     cues: list[Cue] = [Cue(CueKind.GREETING, _fill(t.greeting, values), 0)]
     if headings:
         cues.append(Cue(CueKind.SOMMAIRE, _sommaire(headings, show, values), 0))
-    if article.lead and not _opens_with(article.lead, article.title):
-        cues.append(Cue(CueKind.TRANSITION, _fill(t.lead, values), 0))
+    if article.lead:
+        if not _opens_with(article.lead, article.title):
+            cues.append(Cue(CueKind.TRANSITION, _fill(t.lead, values), 0))
         cues.append(Cue(CueKind.LEAD, canonical_text(article.lead), 0))
     for i, section in enumerate(article.sections, start=1):
         transition = _transition(t.first, t.middle, t.last, i - 1, len(article.sections))
@@ -179,7 +181,8 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 
 def canonical_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line: white space folded to single spaces, control and bidi-override characters dropped."""
+    return " ".join(strip_controls(" ".join(text.split())).split())
 
 
 def canonical_text(text: str) -> str:

@@ -197,3 +197,17 @@ def test_author_and_source_are_credited() -> None:
 
     script = build_script(replace(ARTICLE, author="Jacques Munier", source="France Culture"), Show())
     assert "un article de Jacques Munier, publié par France Culture." in script.cues[-1].text
+
+
+def test_a_lead_that_gave_the_title_is_still_read() -> None:
+    lead = "La rencontre entre les deux présidents, tenue vendredi, n'a rien donné. Ils se reverront."
+    script = build_script(Article(title="La rencontre entre les deux présidents", lead=lead), Show())
+    assert [c.text for c in script.cues if c.kind is CueKind.LEAD] == [lead]
+    assert not any(c.text.startswith("À la une") for c in script.cues)  # the title is not said twice
+
+
+def test_control_characters_never_reach_a_script() -> None:
+    assert canonical_line("\x07Le\x1b port\x0b de\u202e Sète ") == "Le port de Sète"
+    text = "---\ntitle: Le \x07port\nshow: s\ndate: 2025-01-01\n---\n# A\n## text\nLes\x00 quais\x1b.\n"
+    script = parse_script(text)
+    assert script.title == "Le port" and script.cues[0].text == "Les quais."
