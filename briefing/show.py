@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -346,6 +347,8 @@ def _templates(data: dict[str, Any], file: Path) -> Templates:
                 or not all(isinstance(v, str) and v.strip() for v in value)
             ):
                 raise ConfigError(f"{file}: templates.{name} must be a non-empty list of strings")
+            for item in value:
+                _check_controls(item, file, f"templates.{name}")
             values[name] = tuple(value)
         else:
             values[name] = _string(data, name, file, "templates.", getattr(default, name))
@@ -396,7 +399,18 @@ def _string(data: dict[str, Any], key: str, file: Path, prefix: str, default: An
     value = data[key]
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{file}: {prefix}{key} must be a non-empty string")
+    _check_controls(value, file, f"{prefix}{key}")
     return value
+
+
+def _check_controls(value: str, file: Path, name: str) -> None:
+    """Control characters (but tab and line breaks) would reach tags, subtitles and the voice."""
+    bad = next((ch for ch in value if ch not in "\t\n\r" and unicodedata.category(ch) == "Cc"), None)
+    if bad is not None:
+        raise ConfigError(
+            f"{file}: {name} holds the control character U+{ord(bad):04X}",
+            cause="an invisible character pasted in: remove it",
+        )
 
 
 EXAMPLE_CONFIG = """\
