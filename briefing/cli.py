@@ -195,9 +195,17 @@ def build(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the plan (the script) without voicing anything.")
     ] = False,
+    max_minutes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-minutes",
+            help="Refuse, before voicing, a script that would take longer to read (default: 240).",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Build an episode from an article (or from an edited script .md file)."""
-    from .pipeline import BuildOptions, build_episode, expand_sources, plan_script, read_articles
+    from .pipeline import MAX_MINUTES, BuildOptions, build_episode, expand_sources, plan_script, read_articles
     from .script import render_script
 
     when = _date(date)
@@ -228,6 +236,7 @@ def build(
         keep_going=keep_going,
         deliver=deliver,
         delivery_name=name,
+        max_minutes=max_minutes or MAX_MINUTES,
     )
     failures = 0
     for group in groups:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BriefingError, IngestError
+from .errors import BriefingError, IngestError, ScriptError
 from .ingest import read_article
 from .models import Article, Script
 from .script import build_briefing_script, build_script, looks_like_script, read_script
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VOICES_DIR = PROJECT_DIR / "voices"
 JINGLES_DIR = VOICES_DIR / "jingles"
+
+#: The longest episode built unless asked for more, and the speaking rate used to foresee it: faster
+#: than any voice at rate 1, so the estimate errs short and never refuses an episode within the limit.
+MAX_MINUTES = 240
+FAST_WORDS_PER_MINUTE = 200
 
 Log = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -111,19 +116,29 @@ def plan_script(
     """Read the article(s) and narrate them; a script file (edited or not) is read back as it is.
     Several articles make one briefing, one chapter per article."""
     sources = expand_sources(source)
+    show_value = show if isinstance(show, Show) else load_show(show)  # a broken config stops a dry run too
     if len(sources) == 1 and is_script_file(sources[0]):
         script = read_script(Path(sources[0]))
-        if title:
-            script = replace(script, title=title)
+        if title is not None:
+            script = replace(script, title=_title(title))
         if date:
             script = replace(script, date=date)
         return script
     articles = read_articles(sources, title=title, keep_going=keep_going, log=log, cache_dir=cache_dir)
-    show_value = show if isinstance(show, Show) else load_show(show)
     if len(articles) == 1:
         return build_script(articles[0], show_value, date=date)
     script = build_briefing_script(articles, show_value, date=date)
-    return replace(script, title=title) if title else script
+    return replace(script, title=_title(title)) if title is not None else script
+
+
+def _title(title: str) -> str:
+    """A --title as one clean line (no control characters); an empty one is an error."""
+    from .script import canonical_line
+
+    line = canonical_line(title)
+    if not line:
+        raise IngestError("--title is empty")
+    return line
 
 
 def voice_dirs() -> tuple[Path, ...]:
@@ -147,6 +162,7 @@ class BuildOptions:
     keep_going: bool = False  # leave a bad article out of a briefing instead of stopping
     deliver: Path | None = None  # a playout system's watched folder
     delivery_name: str | None = None  # None: the show's pattern
+    max_minutes: int = MAX_MINUTES  # a longer script is refused before anything is voiced
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -182,6 +198,7 @@ def build_episode(
 
     options = options or BuildOptions()
     show = load_show(options.show)
+    check_out_dir(options.out_dir)
     preset = _adjusted(get_preset(options.preset or show.preset), show)
     cache_root = (options.cache_dir or default_cache_dir()) if options.use_cache else None
     script = plan_script(
@@ -196,6 +213,7 @@ def build_episode(
     dirs = voice_dirs()
     name = options.voice or show.voice
     profile = find_profile(name, dirs) if name else default_voice(dirs)
+    check_length(script, options.max_minutes, profile.rate)
     cache = SpeechCache(cache_root)
     voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
     design = SoundDesign.default(JINGLES_DIR).replace(
@@ -245,6 +263,35 @@ def build_episode(
         feed=options.out_dir / "feed.xml",
         delivered=delivered,
     )
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Fail before voicing when the output folder can never be written: a file stands where it or
+    one of its parents should be, or the nearest existing folder is read-only."""
+    import os
+
+    from .errors import ExportError
+
+    folder = Path(os.path.abspath(out_dir))
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ExportError(f"cannot write into {out_dir}", cause=f"{folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write into {out_dir}", cause=f"{folder} is read-only")
+
+
+def check_length(script: Script, max_minutes: int, rate: float = 1.0) -> None:
+    """Refuse, before voicing, a script that would take more than `max_minutes` to read: an article
+    this long would keep the voice busy for hours and then the mastering out of memory."""
+    words = sum(len(cue.text.split()) for cue in script.cues)
+    minutes = words / (FAST_WORDS_PER_MINUTE * rate)
+    if minutes > max_minutes:
+        raise ScriptError(
+            f"the episode would last over {minutes / 60:.1f} hours ({words:,} words), "
+            f"more than the limit of {max_minutes} minutes",
+            cause="too much text for one episode: split the article, or raise --max-minutes",
+        )
 
 
 def _adjusted(preset: Preset, show: Show) -> Preset:
