@@ -1,4 +1,5 @@
-"""`briefing check` on a real episode built with espeak, then on copies broken on purpose."""
+"""`briefing check` on a real episode built with espeak, then on copies broken on purpose; speech
+recognition scores on one built with kokoro."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from briefing.export.subtitles import parse_vtt
 from briefing.export.tags import read_tags, write_tags
 from briefing.models import Pcm
 from briefing.pipeline import BuildOptions, build_episode
+from briefing.speech.engines import get_engine
 
 ARTICLE = """\
 # Le sommet d'Anchorage
@@ -218,12 +220,25 @@ def test_each_chapter_is_recognized_and_scored(built: Path, recognizer: asr.Reco
         inside = " ".join(c.text for c in cues if chapter.start_ms <= c.start_ms < chapter.end_ms)
         assert score.reference.split() == list(asr.words(inside))
         assert score.errors == asr.edit_distance(score.reference.split(), score.hypothesis.split())
-    # Measured 0.68 and 0.09 (espeak is robotic and Whisper base weak: loose bounds). The middle
-    # chapter sends Whisper into a loop (measured 2.62), which the report marks.
-    opening, closing = report.scores[0], report.scores[-1]
-    assert opening.wer < 0.85 and closing.wer < 0.5, report.to_dict()
-    assert not opening.looped and not closing.looped
     assert report.to_dict()["asr"]["ran"] is True
+    # No bound on espeak's scores here: its audio for a sentence shifts slightly with what the
+    # process said before, and Whisper base swings on it (the same episode measured 0.32 to 1.06 on
+    # its opening). The clear voice below is deterministic.
+
+
+def test_a_clear_voice_scores_low(
+    tmp_path_factory: pytest.TempPathFactory, recognizer: asr.Recognizer
+) -> None:
+    if not get_engine("kokoro").available().ok:
+        pytest.skip("the kokoro extra is missing")
+    root = tmp_path_factory.mktemp("kokoro")
+    article = root / "sommet-2025-08-15.md"
+    article.write_text(ARTICLE, encoding="utf-8")
+    result = build_episode(article, BuildOptions(out_dir=root / "out", voice="kokoro", cache_dir=root / "c"))
+    report = check_episode(result.episode.mp3.with_suffix(""), recognizer=recognizer)
+    # Measured 0.23, 0.05 and 0.27, the same on every run; the default threshold (35 %) passes it.
+    assert report.ok and len(report.scores) == 3, report.to_dict()
+    assert all(s.wer < 0.35 and not s.looped for s in report.scores), report.to_dict()
 
 
 def test_a_garbled_voice_is_flagged(episode: Path, recognizer: asr.Recognizer) -> None:
