@@ -49,14 +49,20 @@ def delivery_name(pattern: str, *, show: str, date: dt.date, title: str) -> str:
     return name
 
 
+def check_delivery(folder: Path, name: str, suffix: str = ".mp3") -> Path:
+    """Where `name` + `suffix` goes in the watched `folder`; an error if the folder is missing or the
+    name would lead out of it. A build calls it before voicing, so it cannot fail there after."""
+    if not folder.is_dir():
+        raise ExportError(f"delivery folder {folder} does not exist", cause="create it or fix --deliver")
+    return safe_join(folder, name + suffix)
+
+
 def deliver(files: Sequence[Path], folder: Path, name: str) -> tuple[Path, ...]:
     """Copy each file to `folder/name<suffix>`, atomically; an existing file is replaced only by a complete
     new one. Returns the delivered paths."""
-    if not folder.is_dir():
-        raise ExportError(f"delivery folder {folder} does not exist", cause="create it or fix --deliver")
     delivered: list[Path] = []
     for source in files:
-        dest = safe_join(folder, name + "".join(source.suffixes[-1:]))
+        dest = check_delivery(folder, name, "".join(source.suffixes[-1:]))
         _copy_atomically(source, dest)
         delivered.append(dest)
     return tuple(delivered)

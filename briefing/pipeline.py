@@ -214,6 +214,7 @@ def build_episode(
     name = options.voice or show.voice
     profile = find_profile(name, dirs) if name else default_voice(dirs)
     check_length(script, options.max_minutes, profile.rate)
+    delivery = _delivery_name(options, show, script)  # checked now: it cannot fail after publishing
     cache = SpeechCache(cache_root)
     voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
     design = SoundDesign.default(JINGLES_DIR).replace(
@@ -243,14 +244,11 @@ def build_episode(
         record_replaced(staging, options.out_dir, key)  # a kill after the commit: its files still go
         record = publish_episode(options.out_dir, show, written.info, key, preset=preset.name)
     delivered: tuple[Path, ...] = ()
-    if options.deliver is not None:
-        from .deliver import deliver, delivery_name
+    if options.deliver is not None and delivery is not None:
+        from .deliver import deliver
 
-        name = delivery_name(
-            options.delivery_name or show.delivery_name, show=show.title, date=script.date, title=script.title
-        )
         audio = [options.out_dir / f.path for f in written.info.files if f.role in ("mp3", "wav")]
-        delivered = deliver(audio, options.deliver, name)
+        delivered = deliver(audio, options.deliver, delivery)
     return BuildResult(
         script=script,
         episode=written,
@@ -263,6 +261,19 @@ def build_episode(
         feed=options.out_dir / "feed.xml",
         delivered=delivered,
     )
+
+
+def _delivery_name(options: BuildOptions, show: Show, script: Script) -> str | None:
+    """The stable name the audio is delivered under, with the watched folder checked; None without
+    `--deliver`."""
+    if options.deliver is None:
+        return None
+    from .deliver import check_delivery, delivery_name
+
+    pattern = options.delivery_name or show.delivery_name
+    name = delivery_name(pattern, show=show.title, date=script.date, title=script.title)
+    check_delivery(options.deliver, name)
+    return name
 
 
 def check_out_dir(out_dir: Path) -> None:

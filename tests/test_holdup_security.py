@@ -348,6 +348,22 @@ def test_a_delivered_name_that_is_a_symlink_out_is_not_written_through(
         assert result.exit_code == 2 and "refused file name" in result.stderr
 
 
+@pytest.mark.parametrize("problem", ["missing folder", "symlink out"])
+def test_a_delivery_that_cannot_happen_stops_the_build_before_voicing(
+    tmp_path: Path, script_file: Path, problem: str
+) -> None:
+    drop, fresh_cache = tmp_path / "drop", tmp_path / "cache"
+    if problem == "symlink out":
+        drop.mkdir()
+        (drop / "briefing-latest.mp3").symlink_to(tmp_path / "outside.mp3")
+    result = cli_build(
+        script_file, fresh_cache, tmp_path / "out", "--deliver", str(drop), "--name", "briefing-latest"
+    )
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1, result.output
+    assert not fresh_cache.exists(), "nothing is voiced"
+    assert not (tmp_path / "out" / "feed.xml").exists() and not (tmp_path / "out" / "library.json").exists()
+
+
 def test_a_show_title_that_tries_to_leave_the_folder(tmp_path: Path, script_file: Path, cache: Path) -> None:
     show = tmp_path / "show.toml"
     show.write_text('[show]\ntitle = "../../../evil/show"\n', encoding="utf-8")
