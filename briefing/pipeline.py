@@ -187,7 +187,7 @@ def build_episode(
     log: Log | None = None,
 ) -> BuildResult:
     """Article (or edited script) in, finished episode files out."""
-    from .audio.assemble import SoundDesign, assemble
+    from .audio.assemble import SoundDesign, assemble, load_music
     from .audio.presets import get_preset
     from .episode import EpisodeMeta, write_episode
     from .publish.library import planned_identity, publish_episode
@@ -215,11 +215,12 @@ def build_episode(
     profile = find_profile(name, dirs) if name else default_voice(dirs)
     check_length(script, options.max_minutes, profile.rate)
     delivery = _delivery_name(options, show, script)  # checked now: it cannot fail after publishing
-    cache = SpeechCache(cache_root)
-    voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
     design = SoundDesign.default(JINGLES_DIR).replace(
         **dict(show.sound.files), **dict.fromkeys(show.sound.off)
     )
+    load_music(design, preset.rate)
+    cache = SpeechCache(cache_root)
+    voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
     timeline = assemble(script, voicing.voiced, design, preset.rate)
     profile, stats, failed = voicing.profile, voicing.stats, voicing.failed
     del voicing  # the voiced cues are episode-sized: let them go before mastering

@@ -423,6 +423,7 @@ def test_a_jingle_that_is_not_audio_names_the_file(tmp_path: Path, out: Path, sc
     )
     assert "audio" in line
     assert snapshot(out) == before
+    assert not (tmp_path / "cache").exists(), "refused before anything is voiced"
 
 
 # ---------------------------------------------------------------- folders

@@ -179,6 +179,12 @@ def _music(paths: Sequence[Path | None], rate: int) -> list[Floats | None]:
     return [None if p is None else found[p] for p in paths]
 
 
+def load_music(design: SoundDesign, rate: int) -> None:
+    """Decode the design's music files now, and keep them for `assemble`: a build calls it before
+    voicing, so a jingle that is not audio stops it before minutes of synthesis are spent."""
+    _music((design.intro, design.outro, design.stinger, design.bed), rate)
+
+
 def _faded(samples: Floats | None, rate: int, fade: int) -> Floats | None:
     if samples is None:
         return None
