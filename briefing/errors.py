@@ -41,6 +41,10 @@ class SpeechError(BriefingError):
     """Normalization or synthesis failed."""
 
 
+class CacheError(BriefingError):
+    """The speech cache folder cannot be written or cleared (not a voice failure: no fallback helps)."""
+
+
 class AudioError(BriefingError):
     """Assembly, mastering or encoding failed."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from briefing.errors import SpeechError
+from briefing.errors import CacheError, SpeechError
 from briefing.models import Article, Cue, CueKind, Pcm, Script, Section
 from briefing.script import build_script
 from briefing.show import Show
@@ -147,6 +147,25 @@ def test_no_fallback_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(voicing, "fallback_chain", lambda p, dirs: (lone,))
     with pytest.raises(SpeechError, match="fake is down"):
         voice_script(script(), lone, (), SpeechCache(tmp_path))
+
+
+def test_a_cache_that_cannot_be_written_is_not_a_voice_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk under the cache would fail the fallback voice too: it is said once, not tried again."""
+    engines = {"main": FakeEngine(name="main"), "spare": FakeEngine(name="spare")}
+    monkeypatch.setattr(voicing, "get_engine", lambda name: engines[name])
+    main = VoiceProfile(name="main", engine="main", fallback="spare")
+    monkeypatch.setattr(voicing, "fallback_chain", lambda p, dirs: (main, VoiceProfile("spare", "spare")))
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tempfile.mkstemp", full)
+    with pytest.raises(CacheError, match="cannot write the speech cache") as caught:
+        voice_script(script(), main, (), SpeechCache(tmp_path / "cache"))
+    assert "No space left" in caught.value.one_line()
+    assert engines["spare"].calls == []
 
 
 def test_broken_engine_output_is_refused(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.errors import SpeechError
+from briefing.errors import CacheError, SpeechError
 from briefing.models import Pcm
 
 if TYPE_CHECKING:
@@ -108,8 +108,9 @@ class SpeechCache:
                     os.unlink(temp)
                 raise
         except OSError as e:
-            raise SpeechError(
-                f"cannot write the speech cache in {self.folder}", cause=e.strerror or str(e)
+            raise CacheError(
+                f"cannot write the speech cache in {self.folder}",
+                cause=f"{e.strerror or e}; free some space, or use --cache-dir elsewhere or --no-cache",
             ) from e
 
     def clear(self) -> int:
@@ -120,7 +121,7 @@ class SpeechCache:
         try:
             shutil.rmtree(self.folder)
         except OSError as e:
-            raise SpeechError(f"cannot clear the speech cache {self.folder}", cause=str(e)) from e
+            raise CacheError(f"cannot clear the speech cache {self.folder}", cause=str(e)) from e
         return count
 
     def size(self) -> tuple[int, int]:
