@@ -411,7 +411,15 @@ def main() -> None:
     """Entry point of the installed `briefing` command."""
     logging.basicConfig(level=logging.WARNING, format="briefing: %(message)s")
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except typer.TyperException as e:  # a usage error: one line, like every other error
+        if type(e).__name__ != "NoArgsIsHelpError":  # (that one has shown the help already)
+            ctx = getattr(e, "ctx", None)
+            command = ctx.command_path if ctx is not None else "briefing"
+            typer.echo(f"briefing: error: {e.format_message()} (see '{command} --help')", err=True)
+        sys.exit(e.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        code = 130
+    if code == 130:
         typer.echo("briefing: interrupted", err=True)
-        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

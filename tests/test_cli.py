@@ -150,3 +150,24 @@ def test_sections_json_carries_page_metadata(data_dir: Path) -> None:
 )
 def test_file_sizes_are_shown_in_french_units(size: int, shown: str) -> None:
     assert human_size(size) == shown
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("build", "examples/anchorage-2025-08-15.txt", "--out", "README.md"), "'--out'"),
+        (("build", "examples/anchorage-2025-08-15.txt", "--bogus"), "--bogus"),
+        (("build", "examples/anchorage-2025-08-15.txt", "--jobs", "0"), "'--jobs'"),
+        (("bogus",), "bogus"),
+    ],
+)
+def test_usage_errors_are_one_line_too(args: tuple[str, ...], said: str) -> None:
+    done = run(*args)
+    assert done.returncode == 2 and done.stdout == "", done
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("briefing: error: ") and said in lines[0], done.stderr
+
+
+def test_no_arguments_shows_the_help() -> None:
+    done = run()
+    assert done.returncode == 2 and "Usage" in done.stdout + done.stderr
