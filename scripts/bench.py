@@ -148,12 +148,63 @@ def bench_build(engine_name: str, rows: list[tuple[str, str]]) -> None:
     )
 
 
+CORPUS = ROOT / "tests" / "data" / "corpus"
+
+
+def bench_batch(engine_name: str, rows: list[tuple[str, str]], articles: int, pieces_cap: int) -> None:
+    """A daily briefing of `articles` real articles, voiced by one process on one core, then by two
+    processes (`--jobs 2`), then the default single process with the engine's own threads. The
+    speed-up is two workers against one. `pieces_cap` voices only that many pieces, taken evenly across
+    the briefing, so the measure takes minutes rather than a quarter of an hour."""
+    from briefing.pipeline import plan_script
+    from briefing.speech.pool import PER_PIECE_ENGINES, synthesize_parallel
+
+    engine = get_engine(engine_name)
+    if engine_name not in PER_PIECE_ENGINES or not engine.available().ok:
+        return
+    sources = sorted(CORPUS.glob("*.flat.txt"))[:articles]
+    script = plan_script(sources, show=Show())
+    every = [p for plan in plan_voicing(script, engine.max_chars) for s in plan.sentences for p in s.pieces]
+    every = list(dict.fromkeys(every))
+    step = max(1, len(every) // pieces_cap) if pieces_cap else 1
+    pieces = every[::step][: pieces_cap or None]
+    settings = find_profile(engine_name, voice_dirs()).settings
+
+    def one_core() -> float:
+        from briefing.speech.engines.kokoro import KokoroEngine
+
+        return sum(p.seconds for p in KokoroEngine(workers=1, threads=1).synthesize(pieces, settings))
+
+    audio_s, one_s = timed(one_core)
+    _, two_s = timed(lambda: synthesize_parallel(engine_name, pieces, settings, 2))
+    _, default_s = timed(lambda: engine.synthesize(pieces, settings))
+    rows += [
+        (
+            f"{engine_name}: briefing of {len(sources)} articles, 1 worker on 1 core",
+            f"{one_s:.1f} s for {audio_s:.0f} s of speech ({len(pieces)} of {len(every)} pieces; "
+            f"RTF {one_s / audio_s:.2f})",
+        ),
+        (
+            f"{engine_name}: same, `--jobs 2` (2 processes)",
+            f"{two_s:.1f} s (RTF {two_s / audio_s:.2f}); speed-up {one_s / two_s:.2f}× over 1 worker",
+        ),
+        (
+            f"{engine_name}: same, `--jobs 1` (1 process, engine threads)",
+            f"{default_s:.1f} s (RTF {default_s / audio_s:.2f}); speed-up {one_s / default_s:.2f}×",
+        ),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--engine", action="append", help="engine to measure (default: espeak and kokoro)")
     parser.add_argument("--article", type=Path, default=REFERENCE)
     parser.add_argument("--no-write", action="store_true", help="do not write docs/BENCHMARKS.md")
     parser.add_argument("--asr", action="store_true", help="also word error rate per engine (briefing[qa])")
+    parser.add_argument("--batch", type=int, default=10, help="articles in the batch measure (0: skip it)")
+    parser.add_argument(
+        "--batch-pieces", type=int, default=30, help="pieces voiced in the batch measure (0: all of them)"
+    )
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     article, ingest_s = timed(lambda: read_article(args.article))
@@ -169,6 +220,8 @@ def main() -> int:
     for name in args.engine or ["espeak", "kokoro"]:
         bench_engine(name, script, rows)
         bench_build(name, rows)
+        if args.batch:
+            bench_batch(name, rows, args.batch, args.batch_pieces)
     rows.append(("peak memory (RSS)", f"{peak_rss_mb():.0f} MB"))
     if args.asr:
         sys.path.insert(0, str(Path(__file__).parent))
