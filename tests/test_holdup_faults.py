@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from folders import snapshot
 from typer.testing import CliRunner
 
 from briefing.audio import ffmpeg
@@ -46,13 +47,6 @@ def _load_soak() -> ModuleType:
 
 soak = _load_soak()
 FIRST, CHANGED = (soak.script_text(*variant[1:]) for variant in soak.VARIANTS[:2])  # one episode, changed
-
-
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every file's bytes and every folder (None) under `folder`, hidden ones included."""
-    return {
-        str(p.relative_to(folder)): None if p.is_dir() else p.read_bytes() for p in sorted(folder.rglob("*"))
-    }
 
 
 runner = CliRunner()

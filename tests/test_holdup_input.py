@@ -23,6 +23,7 @@ import feedparser
 import podcastparser
 import pytest
 from click.testing import Result
+from folders import snapshot
 from test_show import BAD_SHOWS, BAD_SOUNDS
 from test_speech_voices import BAD_PROFILES
 from typer.testing import CliRunner
@@ -83,13 +84,6 @@ def refused(result: Result, *words: str) -> str:
     for word in words:
         assert word in lines[0], (word, lines[0])
     return lines[0]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` (hidden ones too) with its bytes; {} when there is no folder."""
-    if not folder.exists():
-        return {}
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def write(path: Path, data: bytes | str) -> Path:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from folders import snapshot
 from lxml import etree
 from typer.testing import CliRunner
 
@@ -93,12 +94,8 @@ def published(tmp_path_factory: pytest.TempPathFactory, script_file: Path, cache
     return out
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture
-def previous(tmp_path: Path, published: Path) -> Iterator[tuple[Path, dict[str, bytes]]]:
+def previous(tmp_path: Path, published: Path) -> Iterator[tuple[Path, dict[str, bytes | None]]]:
     """A copy of the published folder, and its bytes: after a failed build they must be the same."""
     out = tmp_path / "out"
     shutil.copytree(published, out, symlinks=True)
@@ -110,7 +107,7 @@ def build(out: Path, script_file: Path, cache: Path, **options: Any) -> BuildRes
     return build_episode(script_file, BuildOptions(out_dir=out, voice="espeak", cache_dir=cache, **options))
 
 
-def assert_nothing_published(out: Path, before: dict[str, bytes]) -> None:
+def assert_nothing_published(out: Path, before: dict[str, bytes | None]) -> None:
     assert snapshot(out) == before, "the library, feed and episode files are byte-identical"
     assert not [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".library.lock"]
 
@@ -143,7 +140,7 @@ def cutting_encoder(cut: Callable[[int], int]) -> Encoder:
     ids=["0-bytes", "half", "one-frame", "one-byte", "header-only"],
 )
 def test_a_truncated_or_empty_mp3_is_never_published(
-    previous: tuple[Path, dict[str, bytes]],
+    previous: tuple[Path, dict[str, bytes | None]],
     script_file: Path,
     cache: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -159,7 +156,7 @@ def test_a_truncated_or_empty_mp3_is_never_published(
 
 
 def test_a_truncated_mp3_is_one_line_and_exit_2_on_the_command_line(
-    previous: tuple[Path, dict[str, bytes]],
+    previous: tuple[Path, dict[str, bytes | None]],
     script_file: Path,
     cache: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -176,7 +173,7 @@ def test_a_truncated_mp3_is_one_line_and_exit_2_on_the_command_line(
 
 
 def test_an_mp3_cut_while_it_is_tagged_is_never_published(
-    previous: tuple[Path, dict[str, bytes]],
+    previous: tuple[Path, dict[str, bytes | None]],
     script_file: Path,
     cache: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -195,7 +192,7 @@ def test_an_mp3_cut_while_it_is_tagged_is_never_published(
 
 
 def test_an_encoder_that_silences_one_chapter_is_caught_in_the_decoded_mp3(
-    previous: tuple[Path, dict[str, bytes]],
+    previous: tuple[Path, dict[str, bytes | None]],
     script_file: Path,
     cache: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -223,7 +220,7 @@ def test_an_encoder_that_silences_one_chapter_is_caught_in_the_decoded_mp3(
 
 
 def test_an_engine_that_returns_silence_for_one_section(
-    previous: tuple[Path, dict[str, bytes]],
+    previous: tuple[Path, dict[str, bytes | None]],
     script_file: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
