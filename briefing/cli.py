@@ -392,7 +392,10 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
     from .speech.cache import SpeechCache, default_cache_dir
 
     folder = cache_dir or default_cache_dir()
-    entries, size = SpeechCache(folder).size()
+    try:
+        entries, size = SpeechCache(folder).size()
+    except BriefingError as e:
+        fail(e)
     typer.echo(f"{folder}: {entries} phrase(s), {human_size(size)}")
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from briefing.errors import CacheError
 from briefing.models import Pcm
 from briefing.speech.cache import SpeechCache, cache_key
 
@@ -54,3 +56,29 @@ def test_clear_and_disabled(tmp_path: Path) -> None:
     off = SpeechCache(None)
     off.put("k", tone())
     assert off.get("k") is None and off.clear() == 0
+
+
+def test_a_cache_under_a_file_is_an_error_not_an_empty_cache(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    for folder in (blocker, blocker / "cache"):
+        cache = SpeechCache(folder)
+        with pytest.raises(CacheError, match="is a file, not a folder"):
+            cache.size()
+        with pytest.raises(CacheError, match="is a file, not a folder"):
+            cache.clear()
+    assert SpeechCache(tmp_path / "not" / "yet").size() == (0, 0)
+
+
+def test_cache_info_under_a_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    for command in ("info", "clear"):
+        result = CliRunner().invoke(app, ["cache", command, "--cache-dir", str(blocker / "cache")])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.strip().startswith("briefing: error: there can be no speech cache")
+        assert len(result.stderr.strip().splitlines()) == 1

@@ -115,7 +115,7 @@ class SpeechCache:
 
     def clear(self) -> int:
         """Remove every entry; returns how many there were."""
-        if self.folder is None or not self.folder.exists():
+        if self.folder is None or not _present(self.folder):
             return 0
         count = sum(1 for _ in self.folder.rglob("*.npz"))
         try:
@@ -126,7 +126,22 @@ class SpeechCache:
 
     def size(self) -> tuple[int, int]:
         """(entries, bytes)."""
-        if self.folder is None or not self.folder.exists():
+        if self.folder is None or not _present(self.folder):
             return (0, 0)
-        files = list(self.folder.rglob("*.npz"))
-        return (len(files), sum(f.stat().st_size for f in files))
+        try:
+            files = list(self.folder.rglob("*.npz"))
+            return (len(files), sum(f.stat().st_size for f in files))
+        except OSError as e:
+            raise CacheError(f"cannot read the speech cache {self.folder}", cause=e.strerror or str(e)) from e
+
+
+def _present(folder: Path) -> bool:
+    """Whether the cache `folder` exists; an error when a file stands where it or a parent should be."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise CacheError(
+                    f"there can be no speech cache at {folder}", cause=f"{path} is a file, not a folder"
+                )
+            return path == folder
+    return False
