@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -168,7 +167,12 @@ def build(
     ] = False,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", help="Synthesis processes (default: the number of cores).", min=1),
+        typer.Option(
+            "--jobs",
+            help="Synthesis processes (default: every core is used, by one process per core, or by the "
+            "engine's own threads where that is faster, as for kokoro).",
+            min=1,
+        ),
     ] = None,
     keep_going: Annotated[
         bool, typer.Option("--keep-going", help="Leave a bad article out instead of stopping the build.")
@@ -232,7 +236,7 @@ def build(
         date=when,
         cache_dir=cache_dir,
         use_cache=not no_cache,
-        jobs=jobs or os.cpu_count() or 1,
+        jobs=jobs,
         keep_going=keep_going,
         deliver=deliver,
         delivery_name=name,

@@ -158,7 +158,7 @@ class BuildOptions:
     date: dt.date | None = None
     cache_dir: Path | None = None  # None: the user cache folder
     use_cache: bool = True
-    jobs: int = 1  # synthesis processes
+    jobs: int | None = None  # synthesis processes; None: as many as use the cores best
     keep_going: bool = False  # leave a bad article out of a briefing instead of stopping
     deliver: Path | None = None  # a playout system's watched folder
     delivery_name: str | None = None  # None: the show's pattern

@@ -189,7 +189,7 @@ def bench_batch(engine_name: str, rows: list[tuple[str, str]], articles: int, pi
             f"{two_s:.1f} s (RTF {two_s / audio_s:.2f}); speed-up {one_s / two_s:.2f}× over 1 worker",
         ),
         (
-            f"{engine_name}: same, `--jobs 1` (1 process, engine threads)",
+            f"{engine_name}: same, default (1 process, engine threads)",
             f"{default_s:.1f} s (RTF {default_s / audio_s:.2f}); speed-up {one_s / default_s:.2f}×",
         ),
     ]

@@ -15,7 +15,7 @@ from briefing.models import Cue, Mark, Pcm, Script, VoicedCue
 from briefing.speech.cache import SpeechCache, as_stored, cache_key
 from briefing.speech.engines import Engine, VoiceSettings, get_engine
 from briefing.speech.normalize import normalize
-from briefing.speech.pool import PER_PIECE_ENGINES, synthesize_parallel
+from briefing.speech.pool import processes_for, synthesize_parallel
 from briefing.speech.split import split_for_engine, split_sentences
 from briefing.speech.voices import VoiceProfile, fallback_chain
 
@@ -84,10 +84,10 @@ def voice_plans(
     pauses: Pauses | None = None,
     progress: Progress | None = None,
     batch: int = 16,
-    jobs: int = 1,
+    jobs: int | None = 1,
 ) -> tuple[tuple[VoicedCue, ...], VoicingStats]:
-    """Synthesize every piece not in the cache (in batches, or on `jobs` processes), then assemble each
-    cue."""
+    """Synthesize every piece not in the cache (in batches, or on `jobs` processes; None: as many as
+    use the cores best, see `pool.processes_for`), then assemble each cue."""
     import time
 
     version = engine.version(settings)
@@ -110,8 +110,7 @@ def voice_plans(
     if progress:
         progress(done, total)
     started = time.perf_counter()
-    if engine.name not in PER_PIECE_ENGINES:
-        jobs = 1
+    jobs = processes_for(engine.name, jobs)
     step = len(missing) if jobs > 1 else batch
     for i in range(0, len(missing), max(step, 1)):
         chunk = missing[i : i + step]
@@ -204,7 +203,7 @@ def voice_script(
     *,
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
-    jobs: int = 1,
+    jobs: int | None = 1,
 ) -> Voicing:
     """Voice the whole script with `profile`; if it fails for good, voice it all again with the
     profile's fallback (and so on). An episode never mixes two voices."""
