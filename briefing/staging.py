@@ -176,9 +176,7 @@ def _remove(staging: Path, fd: int | None) -> None:
 def _placed(staging: Path) -> list[str]:
     try:
         names = json.loads((staging / JOURNAL).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return []
-    except (OSError, ValueError):  # cut short by a kill: nothing was moved yet
+    except (OSError, ValueError):  # none yet, or cut short by a kill: nothing was moved yet
         return []
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
