@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BriefingError, IngestError, ScriptError
+from .errors import BriefingError, ExportError, IngestError, ScriptError
 from .ingest import read_article
 from .models import Article, Script
 from .script import build_briefing_script, build_script, looks_like_script, read_script
@@ -280,10 +281,6 @@ def _delivery_name(options: BuildOptions, show: Show, script: Script) -> str | N
 def check_out_dir(out_dir: Path) -> None:
     """Fail before voicing when the output folder can never be written: a file stands where it or
     one of its parents should be, or the nearest existing folder is read-only."""
-    import os
-
-    from .errors import ExportError
-
     folder = Path(os.path.abspath(out_dir))
     while not folder.exists() and folder.parent != folder:
         folder = folder.parent
