@@ -251,3 +251,25 @@ def test_stored_codec_gains_are_what_measuring_gives(monkeypatch: pytest.MonkeyP
         assert master.codec_gain_db(44_100, 64) == master.measure_codec_gain_db(44_100, 64)
     finally:
         master.codec_gain_db.cache_clear()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="Linux /proc needed")
+def test_chapter_levels_let_the_decoded_audio_go_as_they_read(tmp_path: Path) -> None:
+    from briefing.audio import ffmpeg
+
+    def rss_file_kib() -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("RssFile:"):
+                return int(line.split()[1])
+        raise AssertionError("no RssFile line")
+
+    rate = 48_000
+    x = (0.25 * np.sin(np.arange(rate * 180) * 2 * np.pi * 440 / rate)).astype(np.float32)  # 35 MB decoded
+    wav = tmp_path / "long.wav"
+    ffmpeg.encode_wav(Pcm(x, rate), wav, bits=16)
+    decoded = ffmpeg.decode_for_check(wav)
+    chapters = (Mark("one", 0, rate * 60), Mark("two", rate * 60, x.size))
+    before = rss_file_kib()
+    levels = master._chapter_levels(decoded, chapters)
+    assert levels == pytest.approx((dsp.gain_to_db(0.25 / np.sqrt(2)),) * 2, abs=0.01)
+    assert rss_file_kib() - before < 10 * 1024  # an hour-long episode would otherwise stay resident

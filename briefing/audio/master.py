@@ -259,7 +259,11 @@ def _chapter_levels(decoded: Pcm, chapters: tuple[Mark, ...]) -> tuple[float, ..
     levels = []
     for mark in chapters:
         part = decoded.samples[mark.start : min(mark.end, decoded.frames)]
-        energy = float(np.einsum("i,i->", part, part, dtype=np.float64)) if part.size else 0.0
+        # Through `dsp.chunks`: the decoded MP3 is a memory map; an hour of it must not stay resident.
+        energy = sum(
+            float(np.einsum("i,i->", piece, piece, dtype=np.float64))
+            for _, piece in dsp.chunks(part, 1 << 20)
+        )
         levels.append(dsp.gain_to_db(math.sqrt(energy / part.size)) if part.size else -math.inf)
     return tuple(levels)
 
