@@ -41,6 +41,7 @@ from briefing.speech.cache import SpeechCache  # noqa: E402
 from briefing.speech.engines import get_engine  # noqa: E402
 from briefing.speech.voices import find_profile  # noqa: E402
 from briefing.speech.voicing import Voicing, plan_voicing, voice_script  # noqa: E402
+from scripts.bench_stages import StageRun, in_fresh_process, sized_long_article, stage_table  # noqa: E402
 
 REFERENCE = ROOT / "examples" / "anchorage-2025-08-15.txt"
 T = TypeVar("T")
@@ -130,24 +131,6 @@ def bench_engine(engine_name: str, script: Script, rows: list[tuple[str, str]]) 
     ]
 
 
-def bench_build(engine_name: str, rows: list[tuple[str, str]]) -> None:
-    """The whole `briefing build`, cold (empty cache) then warm (unchanged article)."""
-    from briefing.pipeline import BuildOptions, build_episode
-
-    if not get_engine(engine_name).available().ok:
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        options = BuildOptions(out_dir=Path(tmp) / "out", voice=engine_name, cache_dir=Path(tmp) / "cache")
-        _, cold_s = timed(lambda: build_episode(REFERENCE, options))
-        _, warm_s = timed(lambda: build_episode(REFERENCE, options))
-    rows.append(
-        (
-            f"{engine_name}: whole build, cold then warm",
-            f"{cold_s:.1f} s, then {warm_s:.1f} s ({cold_s / warm_s:.0f}× faster warm)",
-        )
-    )
-
-
 CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
@@ -195,6 +178,28 @@ def bench_batch(engine_name: str, rows: list[tuple[str, str]], articles: int, pi
     ]
 
 
+LONG_NOTE = (
+    "The long article is distinct real articles from `tests/data` put end to end as one flattened "
+    "text, sized by the reference's characters of script per second of episode with that engine. "
+    "A stage's time leaves out the stages it calls."
+)
+
+
+def builds(article: Path, engines: list[str], long_minutes: float, long_engine: str) -> list[StageRun]:
+    """The reference article built with each engine, then the long article with `long_engine`."""
+    runs = [in_fresh_process(article, name, "reference") for name in engines]
+    if long_minutes <= 0 or not get_engine(long_engine).available().ok:
+        return runs
+    reference = next((r for r in runs if r.engine == long_engine), None)
+    if reference is None:
+        reference = in_fresh_process(article, long_engine, "reference")
+    chars_per_second = reference.script_chars / reference.episode_s
+    with tempfile.TemporaryDirectory() as tmp:
+        path = sized_long_article(round(long_minutes * 60 * chars_per_second), Path(tmp))
+        runs.append(in_fresh_process(path, long_engine, f"{long_minutes:g}-min article"))
+    return runs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--engine", action="append", help="engine to measure (default: espeak and kokoro)")
@@ -205,7 +210,12 @@ def main() -> int:
     parser.add_argument(
         "--batch-pieces", type=int, default=30, help="pieces voiced in the batch measure (0: all of them)"
     )
+    parser.add_argument(
+        "--long-minutes", type=float, default=60, help="length of the synthetic long article (0: skip it)"
+    )
+    parser.add_argument("--long-engine", default="espeak", help="engine that voices the long article")
     args = parser.parse_args()
+    engines = [e for e in args.engine or ["espeak", "kokoro"] if get_engine(e).available().ok]
     rows: list[tuple[str, str]] = []
     article, ingest_s = timed(lambda: read_article(args.article))
     sectioned, sections_s = timed(lambda: find_sections(article))
@@ -219,17 +229,21 @@ def main() -> int:
     ]
     for name in args.engine or ["espeak", "kokoro"]:
         bench_engine(name, script, rows)
-        bench_build(name, rows)
         if args.batch:
             bench_batch(name, rows, args.batch, args.batch_pieces)
-    rows.append(("peak memory (RSS)", f"{peak_rss_mb():.0f} MB"))
+    rows.append(("peak memory (RSS) of this process", f"{peak_rss_mb():.0f} MB"))
+    stages = stage_table(builds(args.article, engines, args.long_minutes, args.long_engine))
     if args.asr:
         sys.path.insert(0, str(Path(__file__).parent))
         from bench_asr import asr_wer_per_engine
 
         rows += asr_wer_per_engine(article=args.article, engines=tuple(args.engine or ["espeak", "kokoro"]))
     table = "\n".join(["| stage | measure |", "| --- | --- |"] + [f"| {a} | {b} |" for a, b in rows])
-    text = f"# Benchmarks\n\nMachine: {machine()}\n\nArticle: `{args.article.name}`\n\n{table}\n"
+    text = (
+        f"# Benchmarks\n\nMachine: {machine()}\n\nArticle: `{args.article.name}`\n\n{table}\n\n"
+        "## Stages of a whole `briefing build`\n\nEach build in a fresh process, caches empty, then "
+        f"built again unchanged (warm). {LONG_NOTE}\n\n{stages}\n"
+    )
     print(text)
     if not args.no_write:
         (ROOT / "docs").mkdir(exist_ok=True)
