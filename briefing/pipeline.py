@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from .errors import BriefingError, ExportError, IngestError, ScriptError
 from .ingest import read_article
+from .memory import hand_back_large_blocks
 from .models import Article, Script
 from .script import build_briefing_script, build_script, looks_like_script, read_script
 from .sections import find_sections
@@ -187,16 +188,21 @@ def build_episode(
     progress: Progress | None = None,
     log: Log | None = None,
 ) -> BuildResult:
-    """Article (or edited script) in, finished episode files out."""
+    """Article (or edited script) in, finished episode files out.
+
+    Sets the process's allocator to give large blocks back when freed (`memory`): an hour of audio
+    passes through here, and must not stay resident once used."""
     from .audio.assemble import SoundDesign, assemble, load_music
     from .audio.presets import get_preset
     from .episode import EpisodeMeta, write_episode
     from .publish.library import planned_identity, publish_episode
     from .speech.cache import SpeechCache, default_cache_dir
+    from .speech.engines import release_engines
     from .speech.voices import default_voice, find_profile
     from .speech.voicing import voice_script
     from .staging import record_replaced, staging_folder
 
+    hand_back_large_blocks()
     options = options or BuildOptions()
     show = load_show(options.show)
     check_out_dir(options.out_dir)
@@ -222,9 +228,12 @@ def build_episode(
     load_music(design, preset.rate)
     cache = SpeechCache(cache_root)
     voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
-    timeline = assemble(script, voicing.voiced, design, preset.rate)
+    release_engines()  # the model is not needed again for this episode, and mastering needs the room
     profile, stats, failed = voicing.profile, voicing.stats, voicing.failed
-    del voicing  # the voiced cues are episode-sized: let them go before mastering
+    voiced = list(voicing.voiced)
+    del voicing  # the voiced cues are episode-sized: assembly lets each go once placed
+    timeline = assemble(script, voiced, design, preset.rate, release=True)
+    del voiced
     key = episode_key(script)
     guid, number = planned_identity(options.out_dir, show, key)
     meta = EpisodeMeta(

@@ -261,3 +261,19 @@ def test_music_is_decoded_once_per_process_until_the_file_changes(
     changed = assemble(script, cues, music, RATE)
     assert calls[4:] == ["intro.flac"]
     assert changed.pcm.frames == first.pcm.frames + round(0.5 * RATE)
+
+
+def test_release_lets_each_cue_go_and_changes_nothing(music: SoundDesign) -> None:
+    script, cues = voiced()
+    kept = assemble(script, cues, music, RATE)
+    given = list(cues)
+    released = assemble(script, given, music, RATE, release=True)
+    np.testing.assert_array_equal(released.pcm.samples, kept.pcm.samples)
+    assert (released.chapters, released.sentences, released.music) == (
+        kept.chapters,
+        kept.sentences,
+        kept.music,
+    )
+    assert all(vc.pcm.frames == 0 for vc in given)  # nothing of the voice is held any more
+    assert [vc.cue for vc in given] == [vc.cue for vc in cues]
+    assert all(vc.pcm.frames > 0 for vc in cues)  # only the list given up was changed

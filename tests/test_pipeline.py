@@ -83,7 +83,13 @@ def test_subtitles_follow_the_sentences(built: tuple[BuildResult, Path]) -> None
     assert vtt[0].text.startswith("Bonjour et bienvenue")
 
 
-def test_rebuild_from_cache_voices_nothing(built: tuple[BuildResult, Path]) -> None:
+def test_rebuild_from_cache_voices_nothing(
+    built: tuple[BuildResult, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.speech import engines
+
+    released: list[bool] = []
+    monkeypatch.setattr(engines, "release_engines", lambda: released.append(True))
     result, root = built
     watched = root / "playout"
     watched.mkdir()
@@ -100,6 +106,7 @@ def test_rebuild_from_cache_voices_nothing(built: tuple[BuildResult, Path]) -> N
     assert again.delivered == (watched / "le-briefing.mp3",)
     assert (watched / "le-briefing.mp3").read_bytes() == again.episode.mp3.read_bytes()
     assert [p.name for p in watched.iterdir()] == ["le-briefing.mp3"]
+    assert released == [True]  # the voice's models are let go before mastering
 
 
 def test_a_failed_build_leaves_the_previous_episode_untouched(

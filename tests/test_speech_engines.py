@@ -106,6 +106,13 @@ class TestEngineContract:
         with pytest.raises(SpeechError, match="max_chars"):
             engine.synthesize(["mot " * engine.max_chars], engine.default_settings())
 
+    def test_speaks_the_same_again_after_release(self, engine: Engine, voiced: list[Pcm]) -> None:
+        engine.release()
+        again = engine.synthesize(PIECES[:1], engine.default_settings())
+        assert again[0].seconds == pytest.approx(voiced[0].seconds, rel=0.2)
+        if engine.name == "kokoro":  # deterministic (eSpeak's audio shifts with what it said before)
+            np.testing.assert_array_equal(again[0].samples, voiced[0].samples)
+
 
 def test_registry_lists_engines_and_refuses_unknown_names() -> None:
     assert engine_names() == ("espeak", "gtts", "kokoro")

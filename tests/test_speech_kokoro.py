@@ -135,3 +135,15 @@ def test_long_phoneme_sequences_are_split_not_truncated(monkeypatch: pytest.Monk
     assert len(lengths) >= 2 and max(lengths) <= 24
     assert cut.frames > 0 and np.isfinite(cut.samples).all()
     assert 0.8 * one.seconds < cut.seconds < 1.6 * one.seconds  # all of it said, plus short gaps
+
+
+def test_release_drops_the_loaded_model() -> None:
+    from briefing.speech.engines import kokoro, release_engines
+
+    engine = get_engine("kokoro")
+    engine.synthesize(["Bonjour."], engine.default_settings())
+    assert kokoro._sessions
+    release_engines()
+    assert not kokoro._sessions
+    assert engine.synthesize(["Bonjour."], engine.default_settings())[0].frames > 0
+    assert kokoro._sessions  # loaded again on demand

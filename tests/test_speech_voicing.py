@@ -175,3 +175,22 @@ def test_broken_engine_output_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(SpeechError, match="empty or broken audio"):
         voice_plans(plan_voicing(script(), 60), Silent(), VoiceSettings(), SpeechCache(tmp_path))
+
+
+def test_a_sentence_said_in_several_cues_is_voiced_once_and_heard_in_each(tmp_path: Path) -> None:
+    # The pieces are let go as the cues are made: one said again later must still be there for it.
+    said = "Une phrase dite deux fois."
+    cues = (
+        Cue(CueKind.GREETING, f"Bonjour. {said}", 0),
+        Cue(CueKind.TEXT, "Autre chose.", 1),
+        Cue(CueKind.SIGNOFF, f"{said} À demain.", 1),
+    )
+    repeated = Script("Essai", "Le point", dt.date(2025, 8, 15), ("Introduction", "Suite"), cues)
+    engine = FakeEngine()
+    voiced, stats = voice_plans(plan_voicing(repeated, 60), engine, VoiceSettings(), SpeechCache(tmp_path))
+    assert engine.calls.count(said) == 1 and stats.pieces == 4
+    first, last = voiced[0], voiced[2]
+    one = first.pcm.samples[first.sentences[1].start : first.sentences[1].end]
+    other = last.pcm.samples[last.sentences[0].start : last.sentences[0].end]
+    np.testing.assert_array_equal(one, other)
+    assert one.size == 200 * len(said)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Sequence
+from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from briefing.audio import dsp
 from briefing.audio.ffmpeg import decode
@@ -197,12 +197,23 @@ def _scaled(samples: int, rate: int, source_rate: int) -> int:
     return round(samples * rate / source_rate)
 
 
-def assemble(script: Script, voiced: Sequence[VoicedCue], design: SoundDesign, rate: int) -> Timeline:
+def assemble(
+    script: Script,
+    voiced: Sequence[VoicedCue] | MutableSequence[VoicedCue],
+    design: SoundDesign,
+    rate: int,
+    *,
+    release: bool = False,
+) -> Timeline:
     """The whole episode at `rate`: intro, greeting over the ducked bed, sommaire, lead, each
     section (stinger from the second one on, transition, heading, text), sign-off, outro.
 
     Chapters follow `script.chapters` contiguously (the first from 0, the last to the end);
     sentence marks are the engines' marks moved to where their cue landed.
+
+    `release`: `voiced` is a list the caller gives up; each cue's samples are let go as soon as
+    they are placed (the item becomes a copy without samples), so an hour of voice is not held
+    beside the hour-long episode.
     """
     import numpy as np
 
@@ -261,6 +272,9 @@ def assemble(script: Script, voiced: Sequence[VoicedCue], design: SoundDesign, r
         clip = dsp.resample(piece, rate).samples[: place.length].copy()
         dsp.apply_fades(clip, fade, fade)
         episode[place.start : place.start + clip.shape[0]] += clip
+        if release:
+            cast(MutableSequence[VoicedCue], voiced)[place.index] = _without_samples(vc)
+        del vc, piece, clip
 
     voice_lufs = _voice_loudness(episode, rate)
     _mix_bed(episode, rate, design, bed, voices, voiced, voice_lufs)
@@ -278,6 +292,13 @@ def assemble(script: Script, voiced: Sequence[VoicedCue], design: SoundDesign, r
         tuple(_sentence_marks(voices, voiced, rate)),
         tuple(placed),
     )
+
+
+def _without_samples(vc: VoicedCue) -> VoicedCue:
+    """`vc` as placing it left what is still read: its cue, marks and rate."""
+    import numpy as np
+
+    return VoicedCue(vc.cue, Pcm(np.zeros(0, dtype=np.float32), vc.pcm.rate), vc.sentences)
 
 
 def _voice_loudness(episode: Floats, rate: int) -> float:

@@ -131,8 +131,23 @@ def voice_plans(
         if progress:
             progress(done, total)
     elapsed = time.perf_counter() - started
-    voiced = tuple(_assemble_cue(plan, audio, gain_db, pauses or Pauses()) for plan in plans)
+    voiced = _assemble_cues(plans, audio, gain_db, pauses or Pauses())
     return voiced, VoicingStats(total, len(missing), elapsed)
+
+
+def _assemble_cues(
+    plans: Sequence[CuePlan], audio: dict[str, Pcm], gain_db: float, pauses: Pauses
+) -> tuple[VoicedCue, ...]:
+    """Every cue from its pieces. `audio` is emptied: a piece goes once the last cue that says it is
+    made, so an hour of pieces and an hour of cues are not held at once."""
+    last_use = {piece: i for i, plan in enumerate(plans) for s in plan.sentences for piece in s.pieces}
+    voiced = []
+    for i, plan in enumerate(plans):
+        voiced.append(_assemble_cue(plan, audio, gain_db, pauses))
+        for piece in {piece for s in plan.sentences for piece in s.pieces}:
+            if last_use[piece] == i:
+                del audio[piece]
+    return tuple(voiced)
 
 
 def _check_clip(engine: str, piece: str, pcm: Pcm) -> None:

@@ -13,7 +13,7 @@ from typing import cast
 from briefing.errors import SpeechError
 from briefing.speech.engines.base import Availability, Engine, VoiceSettings
 
-__all__ = ["Availability", "Engine", "VoiceSettings", "engine_names", "get_engine"]
+__all__ = ["Availability", "Engine", "VoiceSettings", "engine_names", "get_engine", "release_engines"]
 
 _REGISTRY: dict[str, tuple[str, str]] = {
     "espeak": ("briefing.speech.engines.espeak", "EspeakEngine"),
@@ -44,3 +44,11 @@ def get_engine(name: str) -> Engine:
             engine = cast(Engine, getattr(module, class_name)())
             _instances[name] = engine
         return engine
+
+
+def release_engines() -> None:
+    """Have every engine built so far let go of its loaded models (they load again when next used)."""
+    with _lock:
+        engines = list(_instances.values())
+    for engine in engines:
+        engine.release()

@@ -93,6 +93,10 @@ class Engine(Protocol):
         """One trimmed `Pcm` per piece, same order; `SpeechError` with a probable cause."""
         ...
 
+    def release(self) -> None:
+        """Let go of what is kept loaded between calls (a model); the next call loads it again."""
+        ...
+
 
 def refuse_pitch(engine: str, settings: VoiceSettings) -> None:
     """For engines that cannot change pitch: a profile asking for it is an error, not silently ignored."""

@@ -212,6 +212,9 @@ class EspeakEngine:
         program = self._require_program()
         return [self._speak_program(program, p, voice, wpm, pitch) for p in pieces]
 
+    def release(self) -> None:
+        """Nothing to let go: the eSpeak library and its voice data are small."""
+
     def _backend(self, settings: VoiceSettings) -> str:
         backend = settings.option("backend", "auto")
         if backend not in _BACKENDS:

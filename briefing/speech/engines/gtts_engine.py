@@ -164,6 +164,9 @@ class GttsEngine:
     def version(self, settings: VoiceSettings) -> str:
         return f"gtts {metadata.version('gTTS')}; lang {LANG}; tld {settings.voice or DEFAULT_TLD}"
 
+    def release(self) -> None:
+        """Nothing to let go: each request is on its own."""
+
     def synthesize(self, pieces: Sequence[str], settings: VoiceSettings) -> list[Pcm]:
         import requests
 

@@ -349,6 +349,11 @@ class KokoroEngine:
         voiced = {text: self._join(chunks) for text, chunks in parts.items()}
         return [voiced[p] if p in voiced else empty_pcm(self.sample_rate) for p in pieces]
 
+    def release(self) -> None:
+        """Drop the ONNX sessions (the model and its ~300 MB of working memory) of this process."""
+        with _model_lock:
+            _sessions.clear()
+
     def _style_name(self, settings: VoiceSettings, styles: dict[str, Any], files: _Files) -> str:
         name = settings.voice
         if not name:

@@ -1,0 +1,59 @@
+"""Freed audio goes back to the system once `hand_back_large_blocks` has run (glibc)."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+
+import pytest
+
+from briefing import memory
+
+pytestmark = pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc's allocator only"
+)
+
+# Free one large block first (glibc then raises its mmap threshold past the clips that follow),
+# make 100 clips of 400 KB, each with a small block kept after it, free the clips: how much stays?
+SCENARIO = """
+import sys
+import numpy as np
+from briefing import memory
+
+def rss_kib():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+
+if sys.argv[1] == "on":
+    assert memory.hand_back_large_blocks()
+first = np.ones(1 << 20, dtype=np.float32)
+del first
+before = rss_kib()
+clips, kept = [], []
+for _ in range(100):
+    clips.append(np.ones(100_000, dtype=np.float32))
+    kept.append(bytearray(4000))  # what a build also makes between clips, and keeps
+del clips
+print(rss_kib() - before)
+"""
+
+
+def kept_kib(setting: str) -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", SCENARIO, setting], capture_output=True, text=True, check=True, timeout=60
+    )
+    return int(out.stdout.strip())
+
+
+def test_freed_clips_go_back_to_the_system() -> None:
+    assert kept_kib("off") > 30_000  # glibc's default keeps the 40 MB of clips
+    assert kept_kib("on") < 5_000
+
+
+def test_elsewhere_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    memory.hand_back_large_blocks.cache_clear()
+    monkeypatch.setattr(memory.platform, "system", lambda: "Darwin")
+    assert memory.hand_back_large_blocks() is False
+    memory.hand_back_large_blocks.cache_clear()
