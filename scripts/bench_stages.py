@@ -201,7 +201,7 @@ def stage_table(runs: list[StageRun]) -> str:
             *(f"{r.non_voice_warm_s:.1f} s, {r.episode_s / r.non_voice_warm_s:.0f}× real time" for r in runs),
         ],
         ["warm rebuild", *(f"{r.warm_s:.1f} s ({r.total_s / r.warm_s:.0f}× faster than cold)" for r in runs)],
-        ["peak memory (RSS)", *(f"{r.peak_rss_mb:.0f} MB" for r in runs)],
+        ["peak memory (RSS)", *(f"{r.peak_rss_mb:.0f} MiB" for r in runs)],
     ]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])

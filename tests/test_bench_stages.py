@@ -1,0 +1,43 @@
+"""The stage clock of scripts/bench_stages.py counts each stage without the stages it calls."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from scripts import bench_stages
+from scripts.bench_stages import STAGES, StageClock, long_article
+
+
+def test_a_stage_excludes_the_stages_it_calls(monkeypatch: pytest.MonkeyPatch) -> None:
+    ticks = itertools.count()
+    monkeypatch.setattr(bench_stages.time, "perf_counter", lambda: float(next(ticks)))
+    clock = StageClock()
+    inner = clock.wrap("normalize", lambda: None)  # 1 tick inside
+
+    def outer_body() -> None:
+        inner()
+        inner()
+
+    outer = clock.wrap("voice", outer_body)
+    outer()
+    assert clock.seconds == {"normalize": 2.0, "voice": 3.0}  # 5 ticks in all, each counted once
+
+
+def test_patching_puts_every_function_back() -> None:
+    import importlib
+
+    modules = [(importlib.import_module(m), n) for _, m, names in STAGES for n in names]
+    before = [getattr(m, n) for m, n in modules]
+    with StageClock().patched():
+        assert all(getattr(m, n) is not f for (m, n), f in zip(modules, before, strict=True))
+    assert [getattr(m, n) for m, n in modules] == before
+
+
+def test_the_long_article_repeats_no_article(tmp_path: Path) -> None:
+    path = long_article(60_000, tmp_path)
+    parts = path.read_text(encoding="utf-8").split("\n\n")
+    assert len(parts) == len(set(parts)) > 10
+    assert sum(map(len, parts)) >= 60_000
