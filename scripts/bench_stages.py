@@ -128,7 +128,7 @@ def measure_build(article: Path, engine: str, label: str) -> StageRun:
         with clock.patched():
             result = build_episode(article, options)
         total = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = peak_rss_mib()
         start = time.perf_counter()
         build_episode(article, options)
         warm = time.perf_counter() - start
@@ -142,6 +142,17 @@ def measure_build(article: Path, engine: str, label: str) -> StageRun:
 
 def script_chars(script: Script) -> int:
     return sum(len(cue.text) for cue in script.cues)
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory. Linux: VmHWM, which starts again at exec (ru_maxrss
+    does not: a spawned child would report its parent's peak)."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def in_fresh_process(article: Path, engine: str, label: str) -> StageRun:
