@@ -10,10 +10,10 @@ Settings: `voice` is a style name, `rate` Kokoro's speed factor, `pitch` must st
 pitch control). Phonemes come from phonemizer's eSpeak backend ("fr-fr", with stress) on the
 espeakng-loader library, mapped to Kokoro's symbols the way Kokoro's own G2P (misaki) does.
 
-Speed: the ONNX session is loaded once per process and shared, from a graph whose integer convolutions
-run on the CPU's VNNI kernel where it has one (`kokoro_graph`: same audio, 1.5× faster); the pieces of
-one `synthesize` call run in parallel on a few threads (one inference per piece, pieces over the
-model's token limit are cut at phrase boundaries, never truncated).
+Speed: the ONNX session is loaded once per process and shared (`release` drops it), from a graph
+whose integer convolutions run on the CPU's VNNI kernel where it has one (`kokoro_graph`: same audio,
+each inference 1.5× faster); the pieces of one `synthesize` call run in parallel on a few threads (one
+inference per piece, pieces over the model's token limit are cut at phrase boundaries, never truncated).
 """
 
 from __future__ import annotations
