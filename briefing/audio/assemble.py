@@ -199,7 +199,7 @@ def _scaled(samples: int, rate: int, source_rate: int) -> int:
 
 def assemble(
     script: Script,
-    voiced: Sequence[VoicedCue] | MutableSequence[VoicedCue],
+    voiced: Sequence[VoicedCue],
     design: SoundDesign,
     rate: int,
     *,
@@ -211,7 +211,7 @@ def assemble(
     Chapters follow `script.chapters` contiguously (the first from 0, the last to the end);
     sentence marks are the engines' marks moved to where their cue landed.
 
-    `release`: `voiced` is a list the caller gives up; each cue's samples are let go as soon as
+    `release`: `voiced` is a mutable list the caller gives up; each cue's samples are let go as soon as
     they are placed (the item becomes a copy without samples), so an hour of voice is not held
     beside the hour-long episode.
     """
