@@ -21,7 +21,6 @@ import argparse
 import dataclasses
 import os
 import platform
-import resource
 import sys
 import tempfile
 import time
@@ -46,6 +45,7 @@ from briefing.speech.cache import SpeechCache  # noqa: E402
 from briefing.speech.engines import get_engine  # noqa: E402
 from briefing.speech.voices import find_profile  # noqa: E402
 from briefing.speech.voicing import Voicing, plan_voicing, voice_script  # noqa: E402
+from scripts.bench_audio import peak_rss_mib  # noqa: E402
 from scripts.bench_stages import StageRun, in_fresh_process, sized_long_article, stage_table  # noqa: E402
 
 REFERENCE = ROOT / "examples" / "anchorage-2025-08-15.txt"
@@ -56,10 +56,6 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     value = fn()
     return value, time.perf_counter() - start
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux gives KiB)
 
 
 def machine() -> str:
@@ -239,7 +235,7 @@ def main() -> int:
         bench_engine(name, script, rows)
         if args.batch:
             bench_batch(name, rows, args.batch, args.batch_pieces)
-    rows.append(("peak memory (RSS) of this process", f"{peak_rss_mb():.0f} MiB"))
+    rows.append(("peak memory (RSS) of this process", f"{peak_rss_mib():.0f} MiB"))
     stages = stage_table(builds(args.article, engines, args.long_minutes, args.long_engine or ["espeak"]))
     if args.asr:
         sys.path.insert(0, str(Path(__file__).parent))

@@ -12,7 +12,6 @@ import contextlib
 import functools
 import importlib
 import multiprocessing
-import resource
 import sys
 import tempfile
 import time
@@ -26,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from scripts.bench_audio import peak_rss_mib  # noqa: E402  (VmHWM: starts again in a spawned child)
 
 if TYPE_CHECKING:
     from briefing.models import Script
@@ -142,17 +143,6 @@ def measure_build(article: Path, engine: str, label: str) -> StageRun:
 
 def script_chars(script: Script) -> int:
     return sum(len(cue.text) for cue in script.cues)
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident memory. Linux: VmHWM, which starts again at exec (ru_maxrss
-    does not: a spawned child would report its parent's peak)."""
-    status = Path("/proc/self/status")
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def in_fresh_process(article: Path, engine: str, label: str) -> StageRun:
