@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pyloudnorm
 import pytest
+from procfs import HAS_PROC, rss_file_kib
 
 from briefing.audio import dsp, master
 from briefing.audio.presets import PRESETS, Preset, get_preset
@@ -253,15 +254,9 @@ def test_stored_codec_gains_are_what_measuring_gives(monkeypatch: pytest.MonkeyP
         master.codec_gain_db.cache_clear()
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="Linux /proc needed")
+@pytest.mark.skipif(not HAS_PROC, reason="Linux /proc needed")
 def test_chapter_levels_let_the_decoded_audio_go_as_they_read(tmp_path: Path) -> None:
     from briefing.audio import ffmpeg
-
-    def rss_file_kib() -> int:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("RssFile:"):
-                return int(line.split()[1])
-        raise AssertionError("no RssFile line")
 
     rate = 48_000
     x = (0.25 * np.sin(np.arange(rate * 180) * 2 * np.pi * 440 / rate)).astype(np.float32)  # 35 MB decoded

@@ -9,6 +9,7 @@ import pytest
 import soxr
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from procfs import HAS_PROC, rss_file_kib
 
 from briefing.audio import dsp, ffmpeg, truepeak
 from briefing.models import Pcm
@@ -56,29 +57,22 @@ def test_limiter_blocks_are_the_block_maxima_of_the_envelope(n: int) -> None:
         np.testing.assert_array_equal(env, wide.astype(np.float32))
 
 
-def _rss_file_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("RssFile:"):
-            return int(line.split()[1])
-    raise AssertionError("no RssFile line")
-
-
-@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="Linux /proc needed")
+@pytest.mark.skipif(not HAS_PROC, reason="Linux /proc needed")
 def test_mapped_audio_read_in_chunks_does_not_stay_resident(tmp_path: Path) -> None:
     rate = 48_000
     x = np.clip(signal(rate * 120, seed=5), -0.99, 0.99)  # 2 minutes: 23 MB of float32 decoded
     wav = tmp_path / "long.wav"
     ffmpeg.encode_wav(Pcm(x, rate), wav, bits=16)
     first = ffmpeg.decode_for_check(wav)
-    before = _rss_file_kib()
+    before = rss_file_kib()
     top = max(float(np.abs(piece).max()) for _start, piece in dsp.chunks(first.samples, 1 << 16))
     assert top == pytest.approx(float(np.abs(x).max()), abs=1e-4)
-    assert _rss_file_kib() - before < 4 * 1024  # let go as it went
+    assert rss_file_kib() - before < 4 * 1024  # let go as it went
     second = ffmpeg.decode_for_check(wav)  # the same, read without `chunks`: it stays
-    before = _rss_file_kib()
+    before = rss_file_kib()
     plain = max(float(np.abs(second.samples[i : i + 65_536]).max()) for i in range(0, x.size, 65_536))
     assert plain == top
-    assert _rss_file_kib() - before > 15 * 1024
+    assert rss_file_kib() - before > 15 * 1024
 
 
 def test_unaligned_pieces_come_aligned() -> None:
