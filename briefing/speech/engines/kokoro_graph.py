@@ -61,11 +61,14 @@ def rewrite_conv_integer(model: Any) -> int:
     nodes: list[Any] = []
     rewritten = 0
     for node in graph.node:
-        taps = _int8_taps(node, weights) if node.op_type == "ConvInteger" else None
-        if taps is None:
+        if node.op_type != "ConvInteger":
             nodes.append(node)
             continue
         attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        taps = _int8_taps(node, attrs, weights)
+        if taps is None:
+            nodes.append(node)
+            continue
         new_nodes, constants = _as_matmul(node, taps, attrs)
         nodes += new_nodes
         added += constants
@@ -81,12 +84,11 @@ def rewrite_conv_integer(model: Any) -> int:
     return rewritten
 
 
-def _int8_taps(node: Any, weights: dict[str, Any]) -> npt.NDArray[np.int8] | None:
-    """The weights of a rewritable ConvInteger as int8 (out, in, taps), else None."""
+def _int8_taps(node: Any, attrs: dict[str, Any], weights: dict[str, Any]) -> npt.NDArray[np.int8] | None:
+    """The weights of a rewritable ConvInteger (of attributes `attrs`) as int8 (out, in, taps), else None."""
     import numpy as np
-    from onnx import helper, numpy_helper
+    from onnx import numpy_helper
 
-    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
     if (
         len(node.input) != 4
         or node.input[1] not in weights
