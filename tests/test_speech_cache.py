@@ -82,3 +82,12 @@ def test_cache_info_under_a_file_is_one_line_exit_2(tmp_path: Path) -> None:
         assert result.exit_code == 2, result.output
         assert result.stderr.strip().startswith("briefing: error: there can be no speech cache")
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_holds_says_whether_an_entry_is_there(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path)
+    key = cache_key("e", "1", "s", "t")
+    assert not cache.holds(key)
+    cache.put(key, tone())
+    assert cache.holds(key)
+    assert not SpeechCache(None).holds(key)

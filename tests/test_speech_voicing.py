@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing.errors import CacheError, SpeechError
 from briefing.models import Article, Cue, CueKind, Pcm, Script, Section
@@ -194,3 +196,63 @@ def test_a_sentence_said_in_several_cues_is_voiced_once_and_heard_in_each(tmp_pa
     other = last.pcm.samples[last.sentences[0].start : last.sentences[0].end]
     np.testing.assert_array_equal(one, other)
     assert one.size == 200 * len(said)
+
+
+@given(st.lists(st.text(alphabet="abc ", min_size=1, max_size=80), max_size=40), st.integers(1, 10))
+def test_batches_hold_every_piece_once_long_ones_with_as_much_short(pieces: list[str], longest: int) -> None:
+    batches = voicing._batches(pieces, longest)
+    assert sorted(p for b in batches for p in b) == sorted(pieces)
+    by_length = sorted(pieces, key=len, reverse=True)
+    for number, batch in enumerate(batches):
+        longs, shorts = batch[:longest], batch[longest:]
+        assert [len(p) for p in longs] == [len(p) for p in by_length[: len(longs)]]
+        by_length = by_length[len(longs) :]
+        if number < len(batches) - 1:  # only the last may run out of short pieces
+            assert sum(map(len, shorts)) >= sum(map(len, longs))
+            assert sum(map(len, shorts[:-1])) < sum(map(len, longs))
+        by_length = by_length[: len(by_length) - len(shorts)]
+
+
+def test_voiced_pieces_are_read_back_from_the_cache_not_held(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path)
+    plans = plan_voicing(script(), 60)
+    read: list[str] = []
+    get = cache.get
+
+    class Watched(SpeechCache):
+        def get(self, key: str) -> Pcm | None:
+            read.append(key)
+            return get(key)
+
+    watched = Watched(tmp_path)
+    voiced, stats = voice_plans(plans, FakeEngine(), VoiceSettings(), watched)
+    assert len(read) == stats.pieces == stats.synthesized  # each piece read back once for its cues
+    again, _ = voice_plans(plans, FakeEngine(), VoiceSettings(), cache)
+    for a, b in zip(voiced, again, strict=True):
+        np.testing.assert_array_equal(a.pcm.samples, b.pcm.samples)  # a rebuild sounds the same
+
+
+def test_without_a_cache_the_pieces_sound_as_with_one(tmp_path: Path) -> None:
+    plans = plan_voicing(script(), 60)
+    cached, _ = voice_plans(plans, FakeEngine(), VoiceSettings(), SpeechCache(tmp_path))
+    held, _ = voice_plans(plans, FakeEngine(), VoiceSettings(), SpeechCache(None))
+    for a, b in zip(cached, held, strict=True):
+        np.testing.assert_array_equal(a.pcm.samples, b.pcm.samples)
+
+
+def test_a_cached_piece_lost_before_its_cue_is_voiced_again(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path)
+    plans = plan_voicing(script(), 60)
+    voice_plans(plans, FakeEngine(), VoiceSettings(), cache)
+    lost = plans[0].sentences[0].pieces[0]
+
+    class Losing(SpeechCache):
+        def get(self, key: str) -> Pcm | None:
+            for entry in tmp_path.rglob("*.npz"):
+                entry.write_bytes(b"damaged after it was counted")
+            return super().get(key)
+
+    engine = FakeEngine()
+    voiced, stats = voice_plans(plans, engine, VoiceSettings(), Losing(tmp_path))
+    assert lost in engine.calls and stats.synthesized == len(engine.calls) == stats.pieces
+    assert voiced[0].pcm.frames > 0

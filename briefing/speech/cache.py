@@ -46,11 +46,12 @@ def as_stored(pcm: Pcm) -> Pcm:
     sound, and hash, the same."""
     import numpy as np
 
-    ints = _to_int16(pcm)
+    ints = as_int16(pcm)
     return Pcm(ints.astype(np.float32) / 32767.0, pcm.rate)
 
 
-def _to_int16(pcm: Pcm) -> npt.NDArray[np.int16]:
+def as_int16(pcm: Pcm) -> npt.NDArray[np.int16]:
+    """The samples as the cache stores them."""
     import numpy as np
 
     return np.clip(np.round(pcm.samples * 32767.0), -32767, 32767).astype(np.int16)
@@ -66,6 +67,10 @@ class SpeechCache:
         if self.folder is None:
             raise SpeechError("the speech cache is disabled")
         return self.folder / key[:2] / f"{key}.npz"
+
+    def holds(self, key: str) -> bool:
+        """Whether there is an entry for `key` (`get` may still find it damaged, and give None)."""
+        return self.folder is not None and self._path(key).is_file()
 
     def get(self, key: str) -> Pcm | None:
         if self.folder is None:
@@ -93,7 +98,7 @@ class SpeechCache:
         import numpy as np
 
         path = self._path(key)
-        ints = _to_int16(pcm)
+        ints = as_int16(pcm)
         buffer = io.BytesIO()
         np.savez(buffer, rate=np.array([pcm.rate], dtype=np.int64), pcm=ints)
         try:

@@ -6,18 +6,24 @@ Planning is apart from doing: `plan_voicing` touches no engine, so a dry run can
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing.errors import SpeechError
 from briefing.models import Cue, Mark, Pcm, Script, VoicedCue
-from briefing.speech.cache import SpeechCache, as_stored, cache_key
+from briefing.speech.cache import SpeechCache, as_int16, as_stored, cache_key
 from briefing.speech.engines import Engine, VoiceSettings, get_engine
 from briefing.speech.normalize import normalize
 from briefing.speech.pool import processes_for, synthesize_parallel
 from briefing.speech.split import split_for_engine, split_sentences
 from briefing.speech.voices import VoiceProfile, fallback_chain
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 Progress = Callable[[int, int], None]  # (pieces done, pieces in all)
 #: A clip of words whose peak stays under this is silence: the engine failed without saying so.
@@ -83,11 +89,12 @@ def voice_plans(
     gain_db: float = 0.0,
     pauses: Pauses | None = None,
     progress: Progress | None = None,
-    batch: int = 16,
+    batch: int = 8,
     jobs: int | None = 1,
 ) -> tuple[tuple[VoicedCue, ...], VoicingStats]:
-    """Synthesize every piece not in the cache (in batches, or on `jobs` processes; None: as many as
-    use the cores best, see `pool.processes_for`), then assemble each cue."""
+    """Synthesize every piece not in the cache (in batches of `batch` long pieces and short ones, or on
+    `jobs` processes; None: as many as use the cores best, see `pool.processes_for`), then assemble
+    each cue."""
     import time
 
     version = engine.version(settings)
@@ -97,24 +104,16 @@ def voice_plans(
         for sentence in plan.sentences:
             for piece in sentence.pieces:
                 keys.setdefault(piece, cache_key(engine.name, version, settings_key, piece))
-    audio: dict[str, Pcm] = {}
-    missing: list[str] = []
-    for piece, key in keys.items():
-        hit = cache.get(key)
-        if hit is None:
-            missing.append(piece)
-        else:
-            audio[piece] = hit
-    missing.sort(key=len, reverse=True)  # longest first: the cores finish together (no lone long tail)
+    clips = _Clips(cache, keys)
+    missing = [piece for piece in keys if not clips.cached(piece)]
     total, done = len(keys), len(keys) - len(missing)
     if progress:
         progress(done, total)
     started = time.perf_counter()
     jobs = processes_for(engine.name, jobs)
-    step = len(missing) if jobs > 1 else batch
-    for i in range(0, len(missing), max(step, 1)):
-        chunk = missing[i : i + step]
-        if jobs > 1 and len(chunk) > 1:
+    parallel = jobs > 1 and len(missing) > 1
+    for chunk in [missing] if parallel else _batches(missing, batch):
+        if parallel:
             results = synthesize_parallel(engine.name, chunk, settings, min(jobs, len(chunk)))
         else:
             results = engine.synthesize(chunk, settings)
@@ -125,28 +124,87 @@ def voice_plans(
             )
         for piece, pcm in zip(chunk, results, strict=True):
             _check_clip(engine.name, piece, pcm)
-            audio[piece] = as_stored(pcm)
-            cache.put(keys[piece], pcm)
+            clips.keep(piece, pcm)
         done += len(chunk)
         if progress:
             progress(done, total)
     elapsed = time.perf_counter() - started
-    voiced = _assemble_cues(plans, audio, gain_db, pauses or Pauses())
-    return voiced, VoicingStats(total, len(missing), elapsed)
+
+    voiced_again: list[str] = []
+
+    def voice_again(piece: str) -> Pcm:  # a cached clip gone or damaged since it was counted
+        voiced_again.append(piece)
+        (pcm,) = engine.synthesize([piece], settings)
+        _check_clip(engine.name, piece, pcm)
+        clips.keep(piece, pcm)
+        return clips.take(piece) or as_stored(pcm)
+
+    voiced = _assemble_cues(plans, clips, voice_again, gain_db, pauses or Pauses())
+    return voiced, VoicingStats(total, len(missing) + len(voiced_again), elapsed)
+
+
+def _batches(pieces: Sequence[str], longest: int) -> list[list[str]]:
+    """The pieces in batches: the `longest` longest left, then the shortest left until they are as
+    long together. Pieces are longest first so the cores finish together (no lone long tail), and an
+    engine that runs pieces side by side within a memory budget (Kokoro) can put each long one beside
+    short ones instead of another long one."""
+    queue = deque(sorted(pieces, key=len, reverse=True))
+    batches = []
+    while queue:
+        chunk = [queue.popleft() for _ in range(min(max(longest, 1), len(queue)))]
+        long_chars, short_chars = sum(map(len, chunk)), 0
+        while queue and short_chars < long_chars:
+            short_chars += len(queue[-1])
+            chunk.append(queue.pop())
+        batches.append(chunk)
+    return batches
+
+
+class _Clips:
+    """Each piece's audio until the cues are made, as the cache gives it back: read from the cache
+    when it holds it (an hour of pieces is not kept in memory meanwhile), else held in 16 bits."""
+
+    def __init__(self, cache: SpeechCache, keys: Mapping[str, str]) -> None:
+        self.cache = cache
+        self.keys = keys
+        self.held: dict[str, tuple[npt.NDArray[np.int16], int]] = {}
+
+    def cached(self, piece: str) -> bool:
+        return self.cache.holds(self.keys[piece])
+
+    def keep(self, piece: str, pcm: Pcm) -> None:
+        self.cache.put(self.keys[piece], pcm)
+        if self.cache.folder is None:
+            self.held[piece] = (as_int16(pcm), pcm.rate)
+
+    def take(self, piece: str) -> Pcm | None:
+        """The piece's audio (None if the cache lost it); a held piece is let go."""
+        if piece in self.held:
+            import numpy as np
+
+            ints, rate = self.held.pop(piece)
+            return Pcm(ints.astype(np.float32) / 32767.0, rate)
+        return self.cache.get(self.keys[piece])
 
 
 def _assemble_cues(
-    plans: Sequence[CuePlan], audio: dict[str, Pcm], gain_db: float, pauses: Pauses
+    plans: Sequence[CuePlan],
+    clips: _Clips,
+    voice_again: Callable[[str], Pcm],
+    gain_db: float,
+    pauses: Pauses,
 ) -> tuple[VoicedCue, ...]:
-    """Every cue from its pieces. `audio` is emptied: a piece goes once the last cue that says it is
-    made, so an hour of pieces and an hour of cues are not held at once."""
+    """Every cue from its pieces, each piece fetched once and let go once the last cue that says it
+    is made, so an hour of pieces and an hour of cues are not held at once."""
     last_use = {piece: i for i, plan in enumerate(plans) for s in plan.sentences for piece in s.pieces}
+    audio: dict[str, Pcm] = {}
     voiced = []
     for i, plan in enumerate(plans):
+        for piece in {piece for s in plan.sentences for piece in s.pieces} - audio.keys():
+            audio[piece] = clips.take(piece) or voice_again(piece)
         voiced.append(_assemble_cue(plan, audio, gain_db, pauses))
-        for piece in {piece for s in plan.sentences for piece in s.pieces}:
-            if last_use[piece] == i:
-                del audio[piece]
+        for piece in [piece for piece in audio if last_use[piece] == i]:
+            del audio[piece]
     return tuple(voiced)
 
 
