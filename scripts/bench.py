@@ -46,7 +46,13 @@ from briefing.speech.engines import get_engine  # noqa: E402
 from briefing.speech.voices import find_profile  # noqa: E402
 from briefing.speech.voicing import Voicing, plan_voicing, voice_script  # noqa: E402
 from scripts.bench_audio import peak_rss_mib  # noqa: E402
-from scripts.bench_stages import StageRun, in_fresh_process, sized_long_article, stage_table  # noqa: E402
+from scripts.bench_stages import (  # noqa: E402
+    StageRun,
+    in_fresh_process,
+    peak_table,
+    sized_long_article,
+    stage_table,
+)
 
 REFERENCE = ROOT / "examples" / "anchorage-2025-08-15.txt"
 T = TypeVar("T")
@@ -236,7 +242,7 @@ def main() -> int:
         if args.batch:
             bench_batch(name, rows, args.batch, args.batch_pieces)
     rows.append(("peak memory (RSS) of this process", f"{peak_rss_mib():.0f} MiB"))
-    stages = stage_table(builds(args.article, engines, args.long_minutes, args.long_engine or ["espeak"]))
+    runs = builds(args.article, engines, args.long_minutes, args.long_engine or ["espeak"])
     if args.asr:
         sys.path.insert(0, str(Path(__file__).parent))
         from bench_asr import asr_wer_per_engine
@@ -246,7 +252,9 @@ def main() -> int:
     text = (
         f"# Benchmarks\n\nMachine: {machine()}\n\nArticle: `{args.article.name}`\n\n{table}\n\n"
         "## Stages of a whole `briefing build`\n\nEach build in a fresh process, caches empty, then "
-        f"built again unchanged (warm). {LONG_NOTE}\n\n{stages}\n"
+        f"built again unchanged (warm). {LONG_NOTE}\n\n{stage_table(runs)}\n\n"
+        "### Peak memory while each stage ran (the stages it calls included)\n\n"
+        f"{peak_table(runs)}\n"
     )
     print(text)
     if not args.no_write:

@@ -59,17 +59,30 @@ TEXT_SOURCES = (DATA / "corpus", DATA / "holdout", DATA)
 
 
 class StageClock:
-    """Seconds spent in each stage, exclusive of the stages it calls."""
+    """Seconds spent in each stage, exclusive of the stages it calls, and the peak memory (MiB) while
+    each stage ran, inclusive of them (Linux: VmHWM, started again at each stage's start and end)."""
 
     def __init__(self) -> None:
         self.seconds: defaultdict[str, float] = defaultdict(float)
+        self.peaks: defaultdict[str, float] = defaultdict(float)
+        self.overall_peak = 0.0
         self._inner: list[float] = []  # per active stage: time spent in stages it called
+        self._active_peaks: list[float] = []  # per active stage: its peak so far
+
+    def fold_peak(self) -> float:
+        """The peak since the last fold, counted for every active stage; the count starts again."""
+        peak = peak_rss_mib(reset=True)
+        self._active_peaks = [max(p, peak) for p in self._active_peaks]
+        self.overall_peak = max(self.overall_peak, peak)
+        return self.overall_peak
 
     def wrap(self, stage: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def timed(*args: Any, **kwargs: Any) -> Any:
+            self.fold_peak()
             start = time.perf_counter()
             self._inner.append(0.0)
+            self._active_peaks.append(0.0)
             try:
                 return fn(*args, **kwargs)
             finally:
@@ -77,6 +90,8 @@ class StageClock:
                 self.seconds[stage] += spent - inner
                 if self._inner:
                     self._inner[-1] += spent
+                self.fold_peak()
+                self.peaks[stage] = max(self.peaks[stage], self._active_peaks.pop())
 
         return timed
 
@@ -107,6 +122,7 @@ class StageRun:
     pieces: int
     script_chars: int
     peak_rss_mb: float
+    stage_peaks_mb: dict[str, float]
 
     @property
     def non_voice_s(self) -> float:
@@ -129,7 +145,7 @@ def measure_build(article: Path, engine: str, label: str) -> StageRun:
         with clock.patched():
             result = build_episode(article, options)
         total = time.perf_counter() - start
-        peak = peak_rss_mib()
+        peak = clock.fold_peak()
         start = time.perf_counter()
         build_episode(article, options)
         warm = time.perf_counter() - start
@@ -137,7 +153,16 @@ def measure_build(article: Path, engine: str, label: str) -> StageRun:
     stages["other"] = total - sum(stages.values())
     chars = script_chars(result.script)
     return StageRun(
-        label, engine, stages, total, result.episode.info.duration_seconds, warm, result.pieces, chars, peak
+        label,
+        engine,
+        stages,
+        total,
+        result.episode.info.duration_seconds,
+        warm,
+        result.pieces,
+        chars,
+        peak,
+        dict(clock.peaks),
     )
 
 
@@ -204,5 +229,17 @@ def stage_table(runs: list[StageRun]) -> str:
         ["warm rebuild", *(f"{r.warm_s:.1f} s ({r.total_s / r.warm_s:.0f}× faster than cold)" for r in runs)],
         ["peak memory (RSS)", *(f"{r.peak_rss_mb:.0f} MiB" for r in runs)],
     ]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+def peak_table(runs: list[StageRun]) -> str:
+    """Markdown: the peak memory while each stage ran (stages it calls included), a column per build."""
+    head = ["stage", *(f"{r.label}, {r.engine}" for r in runs)]
+    rows = [
+        [stage, *(f"{r.stage_peaks_mb[stage]:.0f} MiB" if stage in r.stage_peaks_mb else "" for r in runs)]
+        for stage in STAGE_NAMES
+    ]
+    rows.append(["whole build", *(f"{r.peak_rss_mb:.0f} MiB" for r in runs)])
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])

@@ -26,6 +26,26 @@ def test_a_stage_excludes_the_stages_it_calls(monkeypatch: pytest.MonkeyPatch) -
     assert clock.seconds == {"normalize": 2.0, "voice": 3.0}  # 5 ticks in all, each counted once
 
 
+@pytest.mark.parametrize(
+    ("readings", "inner_peak", "outer_peak"),
+    [
+        ([100, 300, 900, 400], 900, 900),  # the peak was in the inner stage: it counts for the outer too
+        ([100, 300, 200, 700], 200, 700),  # the outer stage peaked after the inner one ended
+    ],
+)
+def test_a_stage_peak_includes_the_stages_it_calls(
+    monkeypatch: pytest.MonkeyPatch, readings: list[float], inner_peak: float, outer_peak: float
+) -> None:
+    # Each reading is VmHWM since the last one: at the outer start, inner start, inner end, outer end.
+    values = iter(readings)
+    monkeypatch.setattr(bench_stages, "peak_rss_mib", lambda reset=False: next(values))
+    clock = StageClock()
+    inner = clock.wrap("voice", lambda: None)
+    clock.wrap("build", inner)()
+    assert clock.peaks == {"voice": inner_peak, "build": outer_peak}
+    assert clock.overall_peak == max(readings)
+
+
 def test_patching_puts_every_function_back() -> None:
     import importlib
 
