@@ -28,3 +28,15 @@ def hand_back_large_blocks() -> bool:
         return bool(libc.mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK))
     except (OSError, AttributeError):
         return False
+
+
+def give_back_free_memory() -> bool:
+    """Have glibc return the free memory inside its heaps to the system now (what a model's threads
+    freed stays there otherwise). Returns whether it could (glibc only)."""
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return False
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        return True
+    except (OSError, AttributeError):
+        return False

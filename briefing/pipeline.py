@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .errors import BriefingError, ExportError, IngestError, ScriptError
 from .ingest import read_article
-from .memory import hand_back_large_blocks
+from .memory import give_back_free_memory, hand_back_large_blocks
 from .models import Article, Script
 from .script import build_briefing_script, build_script, looks_like_script, read_script
 from .sections import find_sections
@@ -229,6 +229,7 @@ def build_episode(
     cache = SpeechCache(cache_root)
     voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
     release_engines()  # the model is not needed again for this episode, and mastering needs the room
+    give_back_free_memory()
     profile, stats, failed = voicing.profile, voicing.stats, voicing.failed
     voiced = list(voicing.voiced)
     del voicing  # the voiced cues are episode-sized: assembly lets each go once placed

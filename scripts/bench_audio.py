@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from briefing.audio.assemble import SoundDesign, assemble  # noqa: E402
 from briefing.audio.presets import Preset, get_preset  # noqa: E402
 from briefing.episode import EpisodeMeta, write_episode  # noqa: E402
+from briefing.memory import give_back_free_memory  # noqa: E402
 from briefing.models import Cue, CueKind, Mark, Pcm, Script, VoicedCue  # noqa: E402
 
 MIB = 1024 * 1024
@@ -108,18 +109,6 @@ def peak_rss_mib(reset: bool = False) -> float:
     return peak
 
 
-def _give_back_free_memory() -> None:
-    """Have glibc return freed heap to the system (else the voiced audio let go still counts)."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    try:
-        ctypes.CDLL(name).malloc_trim(0)
-    except (OSError, AttributeError, TypeError):
-        pass  # not glibc: the figure for write_episode then includes memory already freed
-
-
 def run(script: Script, voiced: list[VoicedCue], design: SoundDesign, preset: Preset, hold: bool) -> None:
     """Assemble and write one episode; `voiced` is emptied after assembly unless `hold`."""
     meta = EpisodeMeta(show="Bench", artist="Bench", voice="synthetic", engine="none")
@@ -133,7 +122,7 @@ def run(script: Script, voiced: list[VoicedCue], design: SoundDesign, preset: Pr
         episode_mib = timeline.pcm.samples.nbytes / MIB
         if not hold:
             voiced.clear()
-            _give_back_free_memory()
+            give_back_free_memory()  # else the voiced audio let go still counts
         rss_assemble = peak_rss_mib(reset=True)
         written = write_episode(script, timeline, preset, meta, Path(tmp))
         del timeline

@@ -86,10 +86,12 @@ def test_subtitles_follow_the_sentences(built: tuple[BuildResult, Path]) -> None
 def test_rebuild_from_cache_voices_nothing(
     built: tuple[BuildResult, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from briefing import pipeline
     from briefing.speech import engines
 
-    released: list[bool] = []
-    monkeypatch.setattr(engines, "release_engines", lambda: released.append(True))
+    released: list[str] = []
+    monkeypatch.setattr(engines, "release_engines", lambda: released.append("models"))
+    monkeypatch.setattr(pipeline, "give_back_free_memory", lambda: released.append("free memory") or True)
     result, root = built
     watched = root / "playout"
     watched.mkdir()
@@ -106,7 +108,7 @@ def test_rebuild_from_cache_voices_nothing(
     assert again.delivered == (watched / "le-briefing.mp3",)
     assert (watched / "le-briefing.mp3").read_bytes() == again.episode.mp3.read_bytes()
     assert [p.name for p in watched.iterdir()] == ["le-briefing.mp3"]
-    assert released == [True]  # the voice's models are let go before mastering
+    assert released == ["models", "free memory"]  # the voice's models are let go before mastering
 
 
 def test_a_failed_build_leaves_the_previous_episode_untouched(
