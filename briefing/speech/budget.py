@@ -53,8 +53,8 @@ class _Ledger:
 
 def run_within(run: Callable[[int], T], costs: Sequence[float], *, workers: int, budget: float) -> list[T]:
     """`run(i)` for every job i (of cost `costs[i]`) on up to `workers` threads, the costs of the jobs
-    running at once never over `budget` unless one job alone is; results in job order. The first
-    error stops the jobs not yet started and is raised."""
+    running at once never over `budget` unless one job alone is; results in job order. An error
+    stops the jobs not yet started, and is raised once the running ones end."""
     ledger = _Ledger(costs, budget)
     results: dict[int, T] = {}
 

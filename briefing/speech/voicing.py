@@ -137,7 +137,8 @@ def voice_plans(
         (pcm,) = engine.synthesize([piece], settings)
         _check_clip(engine.name, piece, pcm)
         clips.keep(piece, pcm)
-        return clips.take(piece) or as_stored(pcm)
+        clip = clips.take(piece)
+        return as_stored(pcm) if clip is None else clip
 
     voiced = _assemble_cues(plans, clips, voice_again, gain_db, pauses or Pauses())
     return voiced, VoicingStats(total, len(missing) + len(voiced_again), elapsed)
@@ -200,8 +201,10 @@ def _assemble_cues(
     audio: dict[str, Pcm] = {}
     voiced = []
     for i, plan in enumerate(plans):
-        for piece in {piece for s in plan.sentences for piece in s.pieces} - audio.keys():
-            audio[piece] = clips.take(piece) or voice_again(piece)
+        for piece in dict.fromkeys(piece for s in plan.sentences for piece in s.pieces):
+            if piece not in audio:
+                clip = clips.take(piece)
+                audio[piece] = voice_again(piece) if clip is None else clip
         voiced.append(_assemble_cue(plan, audio, gain_db, pauses))
         for piece in [piece for piece in audio if last_use[piece] == i]:
             del audio[piece]
