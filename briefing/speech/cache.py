@@ -44,10 +44,7 @@ def cache_key(engine: str, version: str, settings: str, text: str) -> str:
 def as_stored(pcm: Pcm) -> Pcm:
     """The audio exactly as the cache gives it back (16-bit): a first build and a cached rebuild then
     sound, and hash, the same."""
-    import numpy as np
-
-    ints = as_int16(pcm)
-    return Pcm(ints.astype(np.float32) / 32767.0, pcm.rate)
+    return from_int16(as_int16(pcm), pcm.rate)
 
 
 def as_int16(pcm: Pcm) -> npt.NDArray[np.int16]:
@@ -55,6 +52,13 @@ def as_int16(pcm: Pcm) -> npt.NDArray[np.int16]:
     import numpy as np
 
     return np.clip(np.round(pcm.samples * 32767.0), -32767, 32767).astype(np.int16)
+
+
+def from_int16(ints: npt.NDArray[np.int16], rate: int) -> Pcm:
+    """Stored samples as the audio they give back."""
+    import numpy as np
+
+    return Pcm(ints.astype(np.float32) / 32767.0, rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +94,7 @@ class SpeechCache:
             return None
         if ints.dtype != np.int16 or ints.ndim != 1 or rate <= 0:
             return None
-        return Pcm(ints.astype(np.float32) / 32767.0, rate)
+        return from_int16(ints, rate)
 
     def put(self, key: str, pcm: Pcm) -> None:
         if self.folder is None:

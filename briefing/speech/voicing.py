@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from briefing.errors import SpeechError
 from briefing.models import Cue, Mark, Pcm, Script, VoicedCue
-from briefing.speech.cache import SpeechCache, as_int16, as_stored, cache_key
+from briefing.speech.cache import SpeechCache, as_int16, as_stored, cache_key, from_int16
 from briefing.speech.engines import Engine, VoiceSettings, get_engine
 from briefing.speech.normalize import normalize
 from briefing.speech.pool import processes_for, synthesize_parallel
@@ -136,9 +136,8 @@ def voice_plans(
         voiced_again.append(piece)
         (pcm,) = engine.synthesize([piece], settings)
         _check_clip(engine.name, piece, pcm)
-        clips.keep(piece, pcm)
-        clip = clips.take(piece)
-        return as_stored(pcm) if clip is None else clip
+        clips.store(piece, pcm)  # only a cache loses clips: there is nothing to hold
+        return as_stored(pcm)
 
     voiced = _assemble_cues(plans, clips, voice_again, gain_db, pauses or Pauses())
     return voiced, VoicingStats(total, len(missing) + len(voiced_again), elapsed)
@@ -173,18 +172,18 @@ class _Clips:
     def cached(self, piece: str) -> bool:
         return self.cache.holds(self.keys[piece])
 
-    def keep(self, piece: str, pcm: Pcm) -> None:
+    def store(self, piece: str, pcm: Pcm) -> None:
         self.cache.put(self.keys[piece], pcm)
+
+    def keep(self, piece: str, pcm: Pcm) -> None:
+        self.store(piece, pcm)
         if self.cache.folder is None:
             self.held[piece] = (as_int16(pcm), pcm.rate)
 
     def take(self, piece: str) -> Pcm | None:
         """The piece's audio (None if the cache lost it); a held piece is let go."""
         if piece in self.held:
-            import numpy as np
-
-            ints, rate = self.held.pop(piece)
-            return Pcm(ints.astype(np.float32) / 32767.0, rate)
+            return from_int16(*self.held.pop(piece))
         return self.cache.get(self.keys[piece])
 
 
