@@ -21,22 +21,26 @@ LARGE_BLOCK = 128 * 1024
 def hand_back_large_blocks() -> bool:
     """Have blocks of `LARGE_BLOCK` bytes or more mapped on their own for the rest of the process
     (glibc only; elsewhere nothing changes). Returns whether the setting took."""
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK))
-    except (OSError, AttributeError):
-        return False
+    libc = _glibc()
+    return libc is not None and bool(libc.mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK))
 
 
 def give_back_free_memory() -> bool:
     """Have glibc return the free memory inside its heaps to the system now (what a model's threads
     freed stays there otherwise). Returns whether it could (glibc only)."""
+    libc = _glibc()
+    if libc is None:
+        return False
+    libc.malloc_trim(0)
+    return True
+
+
+def _glibc() -> ctypes.CDLL | None:
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return False
+        return None
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-        return True
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt, libc.malloc_trim  # noqa: B018  (both there, or not glibc after all)
     except (OSError, AttributeError):
-        return False
+        return None
+    return libc

@@ -82,7 +82,6 @@ _CLAUSE_END = re.compile(r"(?<=[.!?…;:,—)”])\s+")
 _phonemizer_lock = threading.Lock()
 _model_lock = threading.Lock()
 _sessions: dict[tuple[str, int], Any] = {}
-_run_options: list[Any] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +173,7 @@ def _session(model: Path, digest: str, threads: int) -> Any:
                 except SpeechError:
                     if graph == model:
                         raise
-                    kokoro_graph.forget(graph, model)  # a damaged stored graph: the shipped one will do
+                    kokoro_graph.forget(graph)  # a damaged stored graph: the shipped one will do
                     _sessions[key] = _load(model, options)
         return _sessions[key]
 
@@ -191,16 +190,15 @@ def _load(graph: Path, options: Any) -> Any:
         ) from e
 
 
+@functools.cache
 def _shrinking_run() -> Any:
     """Run options that give an inference's working memory back to the system when it ends (else
     onnxruntime's arena keeps its largest size, 1.3 GB after two long pieces, for the whole episode)."""
-    if not _run_options:
-        import onnxruntime as ort
+    import onnxruntime as ort
 
-        options = ort.RunOptions()
-        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
-        _run_options.append(options)
-    return _run_options[0]
+    options = ort.RunOptions()
+    options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    return options
 
 
 @functools.cache

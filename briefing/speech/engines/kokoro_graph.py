@@ -191,8 +191,11 @@ def graph_file(model: Path, digest: str, folder: Path | None = None) -> Iterator
     folder = folder or default_folder()
     stored = folder / f"{model.stem}.vnni-{digest[:16]}-r{REWRITE_VERSION}.onnx"
     as_shipped = stored.with_suffix(".as-shipped")  # marks a graph with nothing to rewrite
-    if stored.is_file() or as_shipped.is_file():
-        yield stored if stored.is_file() else model
+    if stored.is_file():
+        yield stored
+        return
+    if as_shipped.is_file():
+        yield model
         return
     graph = _rewritten_bytes(model)
     try:
@@ -217,11 +220,10 @@ def graph_file(model: Path, digest: str, folder: Path | None = None) -> Iterator
             yield path
 
 
-def forget(graph: Path, model: Path) -> None:
+def forget(graph: Path) -> None:
     """Remove a stored rewritten `graph` that would not load (it is written again next time)."""
-    if graph != model:
-        with contextlib.suppress(OSError):
-            graph.unlink()
+    with contextlib.suppress(OSError):
+        graph.unlink()
 
 
 def _rewritten_bytes(model: Path) -> bytes | None:
