@@ -229,8 +229,7 @@ def stage_table(runs: list[StageRun]) -> str:
         ["warm rebuild", *(f"{r.warm_s:.1f} s ({r.total_s / r.warm_s:.0f}× faster than cold)" for r in runs)],
         ["peak memory (RSS)", *(f"{r.peak_rss_mb:.0f} MiB" for r in runs)],
     ]
-    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+    return _markdown(head, rows)
 
 
 def peak_table(runs: list[StageRun]) -> str:
@@ -241,5 +240,9 @@ def peak_table(runs: list[StageRun]) -> str:
         for stage in STAGE_NAMES
     ]
     rows.append(["whole build", *(f"{r.peak_rss_mb:.0f} MiB" for r in runs)])
+    return _markdown(head, rows)
+
+
+def _markdown(head: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])

@@ -40,11 +40,17 @@ print(rss_kib() - before)
 """
 
 
-def kept_kib(setting: str) -> int:
+def printed(scenario: str, *args: str) -> list[int]:
+    """The numbers `scenario` prints, run in a fresh Python process."""
     out = subprocess.run(
-        [sys.executable, "-c", SCENARIO, setting], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", scenario, *args], capture_output=True, text=True, check=True, timeout=60
     )
-    return int(out.stdout.strip())
+    return [int(x) for x in out.stdout.split()]
+
+
+def kept_kib(setting: str) -> int:
+    (kept,) = printed(SCENARIO, setting)
+    return kept
 
 
 def test_freed_clips_go_back_to_the_system() -> None:
@@ -80,9 +86,6 @@ print(freed, rss_kib() - before)
 
 
 def test_free_memory_inside_the_heap_goes_back_when_asked() -> None:
-    out = subprocess.run(
-        [sys.executable, "-c", SMALL_BLOCKS], capture_output=True, text=True, check=True, timeout=60
-    )
-    kept_before, kept_after = (int(x) for x in out.stdout.split())
+    kept_before, kept_after = printed(SMALL_BLOCKS)
     assert kept_before > 30_000  # glibc kept the freed blocks
     assert kept_after < 5_000
