@@ -177,6 +177,44 @@ def test_pieces_side_by_side_stay_within_the_inference_budget(monkeypatch: pytes
     assert all(len(group) == 1 or sum(group) <= 60 for group in together)
 
 
+def test_inferences_side_by_side_run_in_sessions_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from briefing.speech.engines import kokoro
+
+    engine = KokoroEngine(workers=2, threads=1)
+    engine.release()
+    together = threading.Barrier(2, timeout=60)  # the first two pieces are surely side by side
+    lock, busy, used = threading.Lock(), [], []
+    infer = kokoro._infer
+
+    def spy(session: object, tokens: list[int], style: np.ndarray, speed: float) -> np.ndarray:
+        with lock:
+            calls = len(used)
+            used.append((id(session), [*busy]))
+            busy.append(id(session))
+        if calls < 2:
+            together.wait()
+        try:
+            return infer(session, tokens, style, speed)
+        finally:
+            with lock:
+                busy.remove(id(session))
+
+    monkeypatch.setattr(kokoro, "_infer", spy)
+    pieces = ["Bonjour à tous.", "Voici les nouvelles.", "Oui.", "Non.", "Merci de nous suivre."]
+    assert all(c.frames > 0 for c in engine.synthesize(pieces, VoiceSettings()))
+    assert all(session not in running for session, running in used)  # never two in one session
+    assert len({session for session, _ in used}) == 2  # one session per worker, reused
+
+    engine.release()
+    first = len(used)
+    alone = KokoroEngine(workers=1, threads=1)
+    assert all(c.frames > 0 for c in alone.synthesize(["Bonjour à tous.", "Oui."], VoiceSettings()))
+    assert len({session for session, _ in used[first:]}) == 1  # one after the other: one session (one model copy)
+    alone.release()
+
+
 # In a process of its own: what earlier tests freed would otherwise hide what the inferences take.
 HELD_CLIPS = """
 import sys
@@ -188,11 +226,12 @@ from briefing.speech.engines.kokoro import KokoroEngine
 
 hand_back_large_blocks()  # as a build does
 engine = KokoroEngine(workers=2, threads=1)
-engine.synthesize(["Bonjour."], VoiceSettings())  # the model loaded
+said = "Le sommet s'est achevé sans accord, mais les deux présidents ont parlé pendant trois heures, "
+pieces = [said[:120], said[:110], "Oui."]  # the first two side by side, then the last one alone
+engine.synthesize(pieces, VoiceSettings())  # a session loaded for each of the first two
 reset_peak()
 before = status_kib("VmRSS")
-said = "Le sommet s'est achevé sans accord, mais les deux présidents ont parlé pendant trois heures, "
-clips = engine.synthesize([said[:120], said[:110], "Oui."], VoiceSettings())  # side by side, then alone
+clips = engine.synthesize(pieces, VoiceSettings())
 print(min(c.seconds for c in clips[:2]), status_kib("VmHWM") - before, status_kib("VmRSS") - before)
 """
 

@@ -10,15 +10,16 @@ Settings: `voice` is a style name, `rate` Kokoro's speed factor, `pitch` must st
 pitch control). Phonemes come from phonemizer's eSpeak backend ("fr-fr", with stress) on the
 espeakng-loader library, mapped to Kokoro's symbols the way Kokoro's own G2P (misaki) does.
 
-Speed: the ONNX session is loaded once per process and shared (`release` drops it), from a graph
+Speed: the ONNX sessions are loaded once per process and kept (`release` drops them), from a graph
 whose integer convolutions run on the CPU's VNNI kernel where it has one (`kokoro_graph`: same audio,
 each inference 1.5× faster); the pieces of one `synthesize` call run in parallel on a few threads (one
 inference per piece, pieces over the model's token limit are cut at phrase boundaries, never truncated).
 
 Memory: an inference's working memory grows with the speech it makes (about 1.7 MB per phoneme token,
 500 MB for a 20-second piece). The pieces running at once stay within `INFERENCE_TOKENS` (a long piece
-is paired with short ones, see `budget`); onnxruntime hands the memory back when they end (its arena
-shrinks, and the clips are copied out of it), so it is not kept while the rest of the episode is voiced.
+is paired with short ones, see `budget`), each in a session of its own (`_Sessions`), and onnxruntime
+hands the memory back when each ends (its arena shrinks, and the clips are copied out of it), so it is
+not kept while the rest of the episode is voiced.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ import json
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata, util
 from pathlib import Path
@@ -58,10 +60,10 @@ SAMPLE_RATE = 24_000
 MAX_TOKENS = 510
 """Longest phoneme sequence one inference takes (the model adds 2 padding tokens, 512 in all)."""
 INFERENCE_TOKENS = 280
-"""Phoneme tokens (at speed 1) inferred at once at most. Side by side in one arena, inferences need
-about 2.2 MB per token (1.7 alone), so this holds Kokoro to about 650 MB of working memory and keeps a
-60-minute build under 1 GB. It costs little speed: a long piece (up to about 290 tokens for the 300
-characters of a piece) runs beside short ones, and only the very longest run alone."""
+"""Phoneme tokens (at speed 1) inferred at once at most. An inference needs about 1.8 MB per token, so
+this holds Kokoro to about 500 MB of working memory. It costs little speed: a long piece (up to about
+290 tokens for the 300 characters of a piece) runs beside short ones, and only the very longest run
+alone."""
 DEFAULT_STYLE = "jm_kumo"
 OFFICIAL_FRENCH_STYLE = "ff_siwis"
 REFUSED_STYLES = ("jf_alpha", "jf_tebukuro")
@@ -81,7 +83,7 @@ _E2M = tuple(
 _CLAUSE_END = re.compile(r"(?<=[.!?…;:,—)”])\s+")
 _phonemizer_lock = threading.Lock()
 _model_lock = threading.Lock()
-_sessions: dict[tuple[str, int], Any] = {}
+_sessions: dict[tuple[str, int], _Sessions] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,26 +163,58 @@ def _shipped_model_path() -> Path:
         ) from e
 
 
-def _session(model: Path, digest: str, threads: int) -> Any:
-    """The ONNX session for `model` (of content `digest`), loaded once per process and thread count."""
+class _Sessions:
+    """Sessions of one model, each running one inference at a time, made as inferences side by side
+    need them (one per worker at most).
+
+    Two inferences in one session share its memory arena: each one's blocks sit between the other's,
+    so the arena cannot shrink when one ends and grows batch after batch (a 60-minute build peaked at
+    1,400 MiB; the same pieces alone in their own sessions need 300 MB less, for a second copy of the
+    model, about 120 MB)."""
+
+    def __init__(self, model: Path, digest: str, threads: int) -> None:
+        self.model, self.digest, self.threads = model, digest, threads
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
+        self._idle.append(self._load())  # a model that cannot load fails here, before any piece runs
+
+    @contextmanager
+    def session(self) -> Iterator[Any]:
+        """An idle session (a new one if every one is busy), back among the idle ones afterwards."""
+        with self._lock:
+            session = self._idle.pop() if self._idle else None
+        if session is None:
+            session = self._load()
+        try:
+            yield session
+        finally:
+            with self._lock:
+                self._idle.append(session)
+
+    def _load(self) -> Any:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        with kokoro_graph.graph_file(self.model, self.digest) as graph:
+            try:
+                return _load(graph, options)
+            except SpeechError:
+                if graph == self.model:
+                    raise
+                kokoro_graph.forget(graph)  # a damaged stored graph: the shipped one will do
+                return _load(self.model, options)
+
+
+def _sessions_for(model: Path, digest: str, threads: int) -> _Sessions:
+    """The sessions of `model` (of content `digest`), kept for the process, per thread count."""
     key = (str(model), threads)
     with _model_lock:
         if key not in _sessions:
-            import onnxruntime as ort
-
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            with kokoro_graph.graph_file(model, digest) as graph:
-                try:
-                    _sessions[key] = _load(graph, options)
-                except SpeechError:
-                    if graph == model:
-                        raise
-                    kokoro_graph.forget(graph)  # a damaged stored graph: the shipped one will do
-                    _sessions[key] = _load(model, options)
+            _sessions[key] = _Sessions(model, digest, threads)
         return _sessions[key]
 
 
@@ -365,7 +399,7 @@ class KokoroEngine:
         style = styles[self._style_name(settings, styles, files)]
         vocab = _vocab(files.vocab)
         model = _shipped_model_path() if files.shipped_model else files.model
-        session = _session(model, self._model_digest(files), self.threads)
+        sessions = _sessions_for(model, self._model_digest(files), self.threads)
 
         unique = list(dict.fromkeys(p for p in pieces if speakable(p)))
         phonemes = self._phonemize(unique)
@@ -373,8 +407,13 @@ class KokoroEngine:
         for text in unique:
             for index, part in enumerate(split_phonemes(self._known(phonemes[text], vocab), self.max_tokens)):
                 jobs.append((text, index, [vocab[ch] for ch in part]))
+
+        def run(job: int) -> npt.NDArray[np.float32]:
+            with sessions.session() as session:
+                return _infer(session, jobs[job][2], style, settings.rate)
+
         audio = run_within(
-            lambda i: _infer(session, jobs[i][2], style, settings.rate),
+            run,
             [len(tokens) / max(settings.rate, 0.25) for _, _, tokens in jobs],  # slower speech, more memory
             workers=self.workers,
             budget=self.inference_tokens,
@@ -386,7 +425,7 @@ class KokoroEngine:
         return [voiced[p] if p in voiced else empty_pcm(self.sample_rate) for p in pieces]
 
     def release(self) -> None:
-        """Drop the ONNX sessions of this process (the model: about 110 MB)."""
+        """Drop the ONNX sessions of this process (the model: about 120 MB each)."""
         with _model_lock:
             _sessions.clear()
 
