@@ -211,7 +211,7 @@ def test_inferences_side_by_side_run_in_sessions_of_their_own(monkeypatch: pytes
     first = len(used)
     alone = KokoroEngine(workers=1, threads=1)
     assert all(c.frames > 0 for c in alone.synthesize(["Bonjour à tous.", "Oui."], VoiceSettings()))
-    assert len({session for session, _ in used[first:]}) == 1  # one after the other: one session (one model copy)
+    assert len({session for session, _ in used[first:]}) == 1  # one after the other: one model copy
     alone.release()
 
 
