@@ -57,6 +57,36 @@ def test_limiter_blocks_are_the_block_maxima_of_the_envelope(n: int) -> None:
         np.testing.assert_array_equal(env, wide.astype(np.float32))
 
 
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0.0, truepeak.HALF_LIMIT, width=32), min_size=1, max_size=64))
+def test_half_up_is_the_nearest_half_at_or_above(values: list[float]) -> None:
+    x = np.array(values, dtype=np.float32)
+    half = truepeak.half_up(x)
+    assert half.dtype == np.float16
+    assert (half.astype(np.float32) >= x).all()  # never below: the limiter never reduces too little
+    below = np.nextafter(half, np.float16(-np.inf)).astype(np.float32)
+    assert ((below < x) | (half == 0)).all()  # and the nearest such
+
+
+def test_half_precision_limiter_blocks_are_rounded_up_and_take_half_the_memory() -> None:
+    x = signal(200_001, seed=4)
+    exact = truepeak.envelope_blocks(x, 48_000, 8)
+    half = truepeak.envelope_blocks(x, 48_000, 8, half=True)
+    assert half.dtype == np.float16 and half.nbytes * 2 == exact.nbytes
+    assert (half.astype(np.float32) >= exact).all()
+    assert (half.astype(np.float32) <= exact * 1.001).all()  # 0.1 % at most: 0.008 dB
+    assert dsp.limiter_peaks(x, 48_000).dtype == np.float16
+
+
+def test_audio_too_loud_for_half_precision_gets_single_precision() -> None:
+    x = signal(100_000, seed=6)
+    x[70_000] = 2 * truepeak.HALF_LIMIT  # broken audio, far over full scale, after the first chunk
+    half = truepeak.envelope_blocks(x, 48_000, 8, half=True)
+    exact = truepeak.envelope_blocks(x, 48_000, 8)
+    assert half.dtype == np.float32 and np.isfinite(half).all()
+    assert half.max() == exact.max() and (half >= exact).all()
+
+
 @pytest.mark.skipif(not HAS_PROC, reason="Linux /proc needed")
 def test_mapped_audio_read_in_chunks_does_not_stay_resident(tmp_path: Path) -> None:
     rate = 48_000

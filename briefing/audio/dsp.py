@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     Floats = npt.NDArray[np.float32]
     Doubles = npt.NDArray[np.float64]
 
+    from briefing.audio.truepeak import Peaks
+
 _CHUNK = 1 << 17
 _LIMITER_BLOCK = 8
 _SEGMENT = 1 << 14  # limiter blocks per segment
@@ -233,11 +235,13 @@ def true_peak_db(samples: Floats, rate: int) -> float:
     return peak_db(samples, rate)
 
 
-def limiter_peaks(samples: Floats, rate: int) -> Floats:
-    """The true-peak envelope reduced to the limiter's blocks (what `limit_segments` reads)."""
+def limiter_peaks(samples: Floats, rate: int) -> Peaks:
+    """The true-peak envelope reduced to the limiter's blocks (what `limit_segments` reads), in half
+    precision rounded up: the limiter never reduces less than it must, and an hour-long episode's
+    blocks take 42 MB beside it instead of 83."""
     from briefing.audio.truepeak import envelope_blocks
 
-    return envelope_blocks(samples, rate, _LIMITER_BLOCK)
+    return envelope_blocks(samples, rate, _LIMITER_BLOCK, half=True)
 
 
 def limit(
@@ -298,7 +302,7 @@ def render(
 
 
 def limit_segments(
-    peaks: Floats,
+    peaks: Peaks,
     frames: int,
     rate: int,
     threshold_db: float,
@@ -317,7 +321,7 @@ def limit_segments(
     import numpy as np
 
     threshold = db_to_gain(threshold_db)
-    over = np.flatnonzero(peaks > threshold)
+    over = np.flatnonzero(peaks > np.float32(threshold))  # not the threshold rounded to half precision
     if over.size == 0:
         return
     box = max(1, round(frames_of(rate, lookahead_ms) / 2 / _LIMITER_BLOCK))
@@ -333,7 +337,7 @@ def limit_segments(
 
 
 def _limit_region(
-    peaks: Floats, lo: int, hi: int, threshold: float, box: int, slope: float, frames: int
+    peaks: Peaks, lo: int, hi: int, threshold: float, box: int, slope: float, frames: int
 ) -> Iterator[tuple[int, Floats]]:
     """The limiter gain over blocks [lo, hi), one segment of blocks at a time.
 
@@ -349,7 +353,7 @@ def _limit_region(
         e = min(hi, s + _SEGMENT)
         w0, w1 = max(lo, s - margin), min(hi, e + margin)
         a, b = max(0, w0 - 1), min(peaks.shape[0], w1 + 1)
-        need = np.maximum(20.0 * np.log10(np.maximum(peaks[a:b], 1e-12) / threshold), 0.0)
+        need = np.maximum(20.0 * np.log10(np.maximum(peaks[a:b].astype(np.float64), 1e-12) / threshold), 0.0)
         wide = need.copy()
         wide[1:] = np.maximum(wide[1:], need[:-1])
         wide[:-1] = np.maximum(wide[:-1], need[1:])

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
     Floats = npt.NDArray[np.float32]
 
+    from briefing.audio.truepeak import Peaks
+
 __all__ = [
     "MP3_FRAME",
     "Loudness",
@@ -104,7 +106,7 @@ def _at_rate(timeline: Timeline, rate: int) -> Timeline:
 
 
 def _limited(
-    samples: Floats, rate: int, gain_db: float, ceiling_db: float, peaks: Floats, scale: float = 1.0
+    samples: Floats, rate: int, gain_db: float, ceiling_db: float, peaks: Peaks, scale: float = 1.0
 ) -> Iterator[tuple[int, Floats]]:
     """The limited, gained signal (times `scale`), a chunk at a time."""
     segments = dsp.limit_segments(peaks, samples.shape[0], rate, ceiling_db - gain_db)
@@ -112,7 +114,7 @@ def _limited(
 
 
 def _level(
-    samples: Floats, rate: int, target: float, tolerance: float, ceiling_db: float, peaks: Floats
+    samples: Floats, rate: int, target: float, tolerance: float, ceiling_db: float, peaks: Peaks
 ) -> float:
     """Gain to `target` LUFS through the limiter, corrected for what the limiter took."""
     import numpy as np

@@ -17,9 +17,13 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     Floats = npt.NDArray[np.float32]
+    Halves = npt.NDArray[np.float16]
+    Peaks = npt.NDArray[np.float32] | npt.NDArray[np.float16]
 
 OVERSAMPLE = 4
 _CHUNK = 1 << 16
+HALF_LIMIT = 60_000.0
+"""Largest peak `envelope_blocks` keeps in half precision (whose range ends at 65,504)."""
 
 
 class TruePeak:
@@ -118,15 +122,33 @@ def block_max(values: Floats, size: int) -> Floats:
     return top
 
 
-def envelope_blocks(samples: Floats, rate: int, size: int) -> Floats:
-    """`block_max(true_peak_envelope(samples), size)` without the per-sample envelope in memory."""
+def envelope_blocks(samples: Floats, rate: int, size: int, *, half: bool = False) -> Peaks:
+    """`block_max(true_peak_envelope(samples), size)` without the per-sample envelope in memory.
+
+    `half`: in half precision, each value rounded up (`half_up`): half the memory (an hour's limiter
+    blocks take 42 MB instead of 83), never below a peak. Audio with a peak over `HALF_LIMIT` (broken
+    audio, far over full scale) gets single precision all the same."""
     import numpy as np
 
-    out = np.zeros(-(-samples.shape[0] // size), dtype=np.float32)
+    out: Peaks = np.zeros(-(-samples.shape[0] // size), dtype=np.float16 if half else np.float32)
     for start, piece in envelope_chunks(samples, rate, size):
         top = block_max(piece, size)
-        out[start // size : start // size + top.shape[0]] = top
+        if out.dtype == np.float16 and top.shape[0] and float(top.max()) > HALF_LIMIT:
+            out = out.astype(np.float32)  # the blocks so far stay rounded up: still never below
+        at = start // size
+        out[at : at + top.shape[0]] = half_up(top) if out.dtype == np.float16 else top
     return out
+
+
+def half_up(values: Floats) -> Halves:
+    """Non-negative `values` (at most `HALF_LIMIT`) in half precision, each rounded up to the nearest
+    half-precision number at or above it (0.1 % higher at most: 0.008 dB)."""
+    import numpy as np
+
+    rounded = values.astype(np.float16)
+    low = rounded.astype(np.float32) < values
+    rounded[low] = np.nextafter(rounded[low], np.float16(np.inf))
+    return rounded
 
 
 def true_peak_db(samples: Floats, rate: int) -> float:
