@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -149,69 +151,73 @@ def test_release_drops_the_loaded_model() -> None:
     assert kokoro._sessions  # loaded again on demand
 
 
-def test_pieces_side_by_side_stay_within_the_inference_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+@dataclass(frozen=True)
+class _Inference:
+    session: int  # id() of the session it ran in
+    tokens: int
+    beside: tuple[tuple[int, int], ...]  # (session, tokens) of those running when it started
+
+
+def _watch_inferences(
+    monkeypatch: pytest.MonkeyPatch, on_start: Callable[[int], object] = lambda call: None
+) -> list[_Inference]:
+    """Every Kokoro inference from now on, as it starts; `on_start(call number)` runs before it."""
     import threading
 
     from briefing.speech.engines import kokoro
 
-    engine = KokoroEngine(workers=2, threads=1)
-    engine.inference_tokens = 60
-    pieces = ["Le sommet de l'Alaska s'est achevé sans accord, mais ils ont parlé longtemps.", "Oui.", "Non."]
-    lock, running, together = threading.Lock(), [], []
+    lock = threading.Lock()
+    running: list[tuple[int, int]] = []
+    seen: list[_Inference] = []
     infer = kokoro._infer
 
     def spy(session: object, tokens: list[int], style: np.ndarray, speed: float) -> np.ndarray:
+        me = (id(session), len(tokens))
         with lock:
-            running.append(len(tokens))
-            together.append(list(running))
+            call = len(seen)
+            seen.append(_Inference(me[0], me[1], tuple(running)))
+            running.append(me)
+        on_start(call)
         try:
             return infer(session, tokens, style, speed)
         finally:
             with lock:
-                running.remove(len(tokens))
+                running.remove(me)
 
     monkeypatch.setattr(kokoro, "_infer", spy)
+    return seen
+
+
+def test_pieces_side_by_side_stay_within_the_inference_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = KokoroEngine(workers=2, threads=1)
+    engine.inference_tokens = 60
+    pieces = ["Le sommet de l'Alaska s'est achevé sans accord, mais ils ont parlé longtemps.", "Oui.", "Non."]
+    seen = _watch_inferences(monkeypatch)
     clips = engine.synthesize(pieces, VoiceSettings())
     assert all(c.frames > 0 for c in clips)
-    assert max(together[0]) > 60  # the long piece is over the budget alone: it runs alone
+    assert seen[0].tokens > 60  # the long piece is over the budget alone: it runs alone
+    together = [[i.tokens] + [tokens for _, tokens in i.beside] for i in seen]
     assert all(len(group) == 1 or sum(group) <= 60 for group in together)
 
 
 def test_inferences_side_by_side_run_in_sessions_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
 
-    from briefing.speech.engines import kokoro
-
     engine = KokoroEngine(workers=2, threads=1)
     engine.release()
     together = threading.Barrier(2, timeout=60)  # the first two pieces are surely side by side
-    lock, busy, used = threading.Lock(), [], []
-    infer = kokoro._infer
-
-    def spy(session: object, tokens: list[int], style: np.ndarray, speed: float) -> np.ndarray:
-        with lock:
-            calls = len(used)
-            used.append((id(session), [*busy]))
-            busy.append(id(session))
-        if calls < 2:
-            together.wait()
-        try:
-            return infer(session, tokens, style, speed)
-        finally:
-            with lock:
-                busy.remove(id(session))
-
-    monkeypatch.setattr(kokoro, "_infer", spy)
+    seen = _watch_inferences(monkeypatch, lambda call: together.wait() if call < 2 else None)
     pieces = ["Bonjour à tous.", "Voici les nouvelles.", "Oui.", "Non.", "Merci de nous suivre."]
     assert all(c.frames > 0 for c in engine.synthesize(pieces, VoiceSettings()))
-    assert all(session not in running for session, running in used)  # never two in one session
-    assert len({session for session, _ in used}) == 2  # one session per worker, reused
+    assert all(i.session not in {s for s, _ in i.beside} for i in seen)  # never two in one session
+    assert seen[1].beside  # they did run side by side
+    assert len({i.session for i in seen}) == 2  # one session per worker, reused
 
     engine.release()
-    first = len(used)
+    first = len(seen)
     alone = KokoroEngine(workers=1, threads=1)
     assert all(c.frames > 0 for c in alone.synthesize(["Bonjour à tous.", "Oui."], VoiceSettings()))
-    assert len({session for session, _ in used[first:]}) == 1  # one after the other: one model copy
+    assert len({i.session for i in seen[first:]}) == 1  # one after the other: one model copy
     alone.release()
 
 
