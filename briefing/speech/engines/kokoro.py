@@ -15,7 +15,7 @@ whose integer convolutions run on the CPU's VNNI kernel where it has one (`kokor
 each inference 1.5× faster); the pieces of one `synthesize` call run in parallel on a few threads (one
 inference per piece, pieces over the model's token limit are cut at phrase boundaries, never truncated).
 
-Memory: an inference's working memory grows with the speech it makes (about 1.7 MB per phoneme token,
+Memory: an inference's working memory grows with the speech it makes (about 1.8 MB per phoneme token,
 500 MB for a 20-second piece). The pieces running at once stay within `INFERENCE_TOKENS` (a long piece
 is paired with short ones, see `budget`), each in a session of its own (`_Sessions`), and onnxruntime
 hands the memory back when each ends (its arena shrinks, and the clips are copied out of it), so it is
