@@ -174,9 +174,8 @@ class _Sessions:
 
     def __init__(self, model: Path, digest: str, threads: int) -> None:
         self.model, self.digest, self.threads = model, digest, threads
-        self._idle: list[Any] = []
         self._lock = threading.Lock()
-        self._idle.append(self._load())  # a model that cannot load fails here, before any piece runs
+        self._idle: list[Any] = [self._open()]  # a model that cannot load fails here, before any piece runs
 
     @contextmanager
     def session(self) -> Iterator[Any]:
@@ -184,14 +183,14 @@ class _Sessions:
         with self._lock:
             session = self._idle.pop() if self._idle else None
         if session is None:
-            session = self._load()
+            session = self._open()
         try:
             yield session
         finally:
             with self._lock:
                 self._idle.append(session)
 
-    def _load(self) -> Any:
+    def _open(self) -> Any:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
