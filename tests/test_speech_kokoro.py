@@ -76,7 +76,9 @@ def test_split_phonemes_loses_nothing_and_respects_the_limit(words: list[str], l
         ("a" * 90 + ". " + "b" * 90 + ". " + "c" * 90 + ". " + "d" * 90, [183, 182]),
     ],
 )
-def test_split_phonemes_makes_as_few_parts_as_even_as_the_cuts_allow(phonemes: str, lengths: list[int]) -> None:
+def test_split_phonemes_makes_as_few_parts_as_even_as_the_cuts_allow(
+    phonemes: str, lengths: list[int]
+) -> None:
     parts = split_phonemes(phonemes, 240)
     assert [len(p) for p in parts] == lengths
     assert " ".join(parts) == phonemes
