@@ -17,7 +17,7 @@ from .ingest import read_article
 from .memory import give_back_free_memory, hand_back_large_blocks
 from .models import Article, Script
 from .script import build_briefing_script, build_script, looks_like_script, read_script
-from .sections import find_sections
+from .sections import find_sections, release_tagger
 from .show import Show, load_show
 
 if TYPE_CHECKING:
@@ -217,6 +217,7 @@ def build_episode(
         log=log,
         cache_dir=cache_root / "sections" if cache_root else None,
     )
+    release_tagger()  # the French model's process: voicing must not run beside it
     dirs = voice_dirs()
     name = options.voice or show.voice
     profile = find_profile(name, dirs) if name else default_voice(dirs)

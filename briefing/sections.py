@@ -1,9 +1,10 @@
 """Find an article's sections, also when its headings sit inline in flattened text.
 
 Structured articles keep their sections. A flattened article (one paragraph) is tagged with spaCy's
-small French model and cut at the headings `briefing.sections_fr` finds inside it ("… dans
-l'expectative. Aucun accord, mais une atmosphère cordiale Après près de trois heures …"); a heading
-that opens the text becomes the title when there is none.
+small French model (in a process of its own: `briefing.tagger`) and cut at the headings
+`briefing.sections_fr` finds inside it ("… dans l'expectative. Aucun accord, mais une atmosphère
+cordiale Après près de trois heures …"); a heading that opens the text becomes the title when there
+is none.
 """
 
 from __future__ import annotations
@@ -11,97 +12,24 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from .errors import SectionError
 from .models import Article, Section
 from .sections_fr import find_headings
+from .tagger import SPACY_MODEL, Tagger
 
-SPACY_MODEL = "fr_core_news_sm"
 TITLE_MAX_WORDS = 12
-# Typography folded before tagging, one character for one, so offsets still point into the original.
-TAGGER_FOLD = str.maketrans({"’": "'", "\u00a0": " ", "\u202f": " "})
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One tagged token: its text, universal part of speech and a little morphology."""
-
-    text: str
-    pos: str
-    start: int  # character offset in the paragraph
-    verb_form: str = ""  # "Fin" (finite), "Inf", "Part" or ""
-    person: str = ""  # "1" (the interviewee's "je"), "2" (the interviewer's "vous") or ""
-
-    @property
-    def lower(self) -> str:
-        return self.text.lower().translate(TAGGER_FOLD)
-
-    @property
-    def finite(self) -> bool:
-        return self.verb_form == "Fin"
-
-    @property
-    def is_word(self) -> bool:
-        return any(c.isalnum() for c in self.text)
-
-    @property
-    def leaves_sentence_open(self) -> bool:
-        """What follows this token stands inside a sentence."""
-        return self.text == "," or self.is_word and not self.is_capitalized
-
-    @property
-    def is_capitalized(self) -> bool:
-        """A capital first letter, no acronym; elided "C'", "L'", "Qu'" count."""
-        letters = [c for c in self.text if c.isalpha()]
-        return bool(letters) and letters[0].isupper() and (len(letters) == 1 or not self.text.isupper())
-
-
-class Tagger:
-    """Part-of-speech tags and morphology from spaCy's small French model, loaded once."""
-
-    def __init__(self) -> None:
-        self._nlp: Any = None
-
-    def tag(self, text: str) -> list[Token]:
-        if self._nlp is None:
-            self._nlp = _load_spacy()
-        if len(text) > self._nlp.max_length:
-            raise SectionError(
-                f"a paragraph of {len(text):,} characters is too long to look for headings in",
-                cause=f"the French model reads at most {self._nlp.max_length:,} characters at once",
-            )
-        doc = self._nlp(text.translate(TAGGER_FOLD))
-        return [
-            Token(
-                text[t.idx : t.idx + len(t.text)],
-                t.pos_,
-                t.idx,
-                verb_form="".join(t.morph.get("VerbForm")[:1]),
-                person="".join(t.morph.get("Person")[:1]),
-            )
-            for t in doc
-            if not t.is_space
-        ]
-
-
-@lru_cache(maxsize=1)
-def _load_spacy() -> Any:
-    try:
-        import spacy
-
-        return spacy.load(SPACY_MODEL, exclude=["ner", "lemmatizer", "parser", "senter", "attribute_ruler"])
-    except (ImportError, OSError) as e:
-        raise SectionError(
-            f"cannot load the French language model {SPACY_MODEL}",
-            cause="install briefing with its dependencies (make demo does)",
-        ) from e
-
 
 _DEFAULT_TAGGER = Tagger()
+
+
+def release_tagger() -> None:
+    """End the French model's process (the next split starts it again, 3-4 s): a build calls it once
+    the script is planned, so the voicing does not run beside spaCy."""
+    _DEFAULT_TAGGER.close()
 
 
 def find_sections(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .sections import Token
+    from .tagger import Token
 
 # ---------------------------------------------------------------- tables
 

@@ -39,7 +39,7 @@ from briefing.ingest import read_article  # noqa: E402
 from briefing.models import Script  # noqa: E402
 from briefing.pipeline import JINGLES_DIR, voice_dirs  # noqa: E402
 from briefing.script import build_script  # noqa: E402
-from briefing.sections import find_sections  # noqa: E402
+from briefing.sections import find_sections, release_tagger  # noqa: E402
 from briefing.show import Show  # noqa: E402
 from briefing.speech.cache import SpeechCache  # noqa: E402
 from briefing.speech.engines import get_engine  # noqa: E402
@@ -229,6 +229,7 @@ def main() -> int:
     rows: list[tuple[str, str]] = []
     article, ingest_s = timed(lambda: read_article(args.article))
     sectioned, sections_s = timed(lambda: find_sections(article))
+    release_tagger()
     script, script_s = timed(lambda: build_script(sectioned, Show()))
     _, normalize_s = timed(lambda: plan_voicing(script, 300))
     rows += [

@@ -84,8 +84,8 @@ def episode(minutes: float, rate: int = 24_000) -> tuple[Script, list[VoicedCue]
     return script, voiced
 
 
-def _status_mib(field: str) -> float | None:
-    status = Path("/proc/self/status")  # Linux
+def _status_mib(field: str, pid: int | str = "self") -> float | None:
+    status = Path(f"/proc/{pid}/status")  # Linux
     if status.is_file():
         for line in status.read_text().splitlines():
             if line.startswith(f"{field}:"):

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.bench_audio import peak_rss_mib  # noqa: E402  (VmHWM: starts again in a spawned child)
+from scripts.bench_audio import _status_mib, peak_rss_mib  # noqa: E402  (VmHWM: starts again in a spawned child)
 
 if TYPE_CHECKING:
     from briefing.models import Script
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ingest", "briefing.pipeline", ("read_article",)),
     ("sections", "briefing.pipeline", ("find_sections",)),
-    ("French model load (once a process)", "briefing.sections", ("_load_spacy",)),
+    ("French model load (a process of its own)", "briefing.tagger", ("_start_child",)),
     ("script", "briefing.pipeline", ("build_script", "build_briefing_script")),
     ("normalize + split", "briefing.speech.voicing", ("plan_voicing",)),
     ("voice", "briefing.speech.voicing", ("voice_plans",)),
@@ -123,6 +123,7 @@ class StageRun:
     script_chars: int
     peak_rss_mb: float
     stage_peaks_mb: dict[str, float]
+    helper_peak_mb: float = 0.0  # the largest child process (the French model's, ffmpeg), Linux only
 
     @property
     def non_voice_s(self) -> float:
@@ -142,7 +143,7 @@ def measure_build(article: Path, engine: str, label: str) -> StageRun:
         options = BuildOptions(out_dir=Path(tmp) / "out", voice=engine, cache_dir=Path(tmp) / "cache")
         clock = StageClock()
         start = time.perf_counter()
-        with clock.patched():
+        with clock.patched(), tagger_peaks() as tagger_mb:
             result = build_episode(article, options)
         total = time.perf_counter() - start
         peak = clock.fold_peak()
@@ -163,7 +164,28 @@ def measure_build(article: Path, engine: str, label: str) -> StageRun:
         chars,
         peak,
         dict(clock.peaks),
+        max(tagger_mb, default=0.0),
     )
+
+
+@contextlib.contextmanager
+def tagger_peaks() -> Iterator[list[float]]:
+    """The peak memory (MiB) of each French model process, read as it is ended (Linux: its VmHWM).
+    It counts apart from the build's peak: the build ends it before voicing starts."""
+    from briefing import tagger
+
+    peaks: list[float] = []
+    close = tagger._Child.close
+
+    def watched(child: Any) -> None:
+        peaks.append(_status_mib("VmHWM", child.process.pid) or 0.0)
+        close(child)
+
+    tagger._Child.close = watched  # type: ignore[method-assign]
+    try:
+        yield peaks
+    finally:
+        tagger._Child.close = close  # type: ignore[method-assign]
 
 
 def script_chars(script: Script) -> int:
@@ -240,6 +262,9 @@ def peak_table(runs: list[StageRun]) -> str:
         for stage in STAGE_NAMES
     ]
     rows.append(["whole build", *(f"{r.peak_rss_mb:.0f} MiB" for r in runs)])
+    rows.append(
+        ["largest helper process (French model, ffmpeg)", *(f"{r.helper_peak_mb:.0f} MiB" for r in runs)]
+    )
     return _markdown(head, rows)
 
 

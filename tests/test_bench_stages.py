@@ -61,3 +61,24 @@ def test_the_long_article_repeats_no_article(tmp_path: Path) -> None:
     parts = path.read_text(encoding="utf-8").split("\n\n")
     assert len(parts) == len(set(parts)) > 10
     assert sum(map(len, parts)) >= 60_000
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="reads /proc (Linux)")
+def test_the_french_model_process_is_measured_as_it_ends_and_the_watch_undone() -> None:
+    import subprocess
+    import sys
+    import tempfile
+
+    from briefing.tagger import _Child
+
+    # A stand-in for the model's process: it holds 64 MiB until its input ends, as the tagger does.
+    holder = "import sys; held = b'x' * (64 << 20); print('ready', flush=True); sys.stdin.read()"
+    process = subprocess.Popen([sys.executable, "-c", holder], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    child = _Child(process, tempfile.TemporaryFile())
+    assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+    close = _Child.close
+    with bench_stages.tagger_peaks() as peaks:
+        child.close()
+    assert process.returncode == 0
+    assert len(peaks) == 1 and 64 <= peaks[0] < 200
+    assert _Child.close is close

@@ -19,11 +19,33 @@ from briefing.pipeline import BuildOptions, BuildResult, build_episode
 REFERENCE = Path(__file__).parent / "data" / "anchorage-2025-08-15.txt"
 
 
+#: Whether the French model's process still ran each time the `built` build started voicing.
+TAGGER_RAN_AT_VOICING: list[bool] = []
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
+    from briefing import sections
+    from briefing.speech import voicing
+
+    voice_script = voicing.voice_script
+
+    def watched(*args: object, **kwargs: object) -> voicing.Voicing:
+        TAGGER_RAN_AT_VOICING.append(sections._DEFAULT_TAGGER.running)
+        return voice_script(*args, **kwargs)  # type: ignore[arg-type]
+
     root = tmp_path_factory.mktemp("build")
     options = BuildOptions(out_dir=root / "out", voice="espeak", cache_dir=root / "cache")
-    return build_episode(REFERENCE, options), root
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(voicing, "voice_script", watched)
+        return build_episode(REFERENCE, options), root
+
+
+def test_voicing_runs_without_the_french_model_beside_it(built: tuple[BuildResult, Path]) -> None:
+    """The split starts the French model's process; the build ends it before voicing (~125 MiB)."""
+    _, root = built
+    assert list((root / "cache" / "sections").glob("*.json")), "the article was split in this build"
+    assert TAGGER_RAN_AT_VOICING == [False]
 
 
 def test_files_and_metadata(built: tuple[BuildResult, Path]) -> None:

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from briefing.ingest import read_article
 from briefing.models import Article
-from briefing.sections import Tagger, Token, derive_title, find_sections
+from briefing.sections import derive_title, find_sections
+from briefing.tagger import Tagger, Token
 
 REFERENCE_HEADINGS = [
     "Aucun accord, mais une atmosphère cordiale",
