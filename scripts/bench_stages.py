@@ -123,7 +123,7 @@ class StageRun:
     script_chars: int
     peak_rss_mb: float
     stage_peaks_mb: dict[str, float]
-    helper_peak_mb: float = 0.0  # the largest child process (the French model's, ffmpeg), Linux only
+    tagger_peak_mb: float = 0.0  # the French model's own process (Linux), ended before voicing
 
     @property
     def non_voice_s(self) -> float:
@@ -177,11 +177,11 @@ def tagger_peaks() -> Iterator[list[float]]:
     peaks: list[float] = []
     close = tagger._Child.close
 
-    def watched(child: Any) -> None:
+    def watched(child: tagger._Child) -> None:
         peaks.append(_status_mib("VmHWM", child.process.pid) or 0.0)
         close(child)
 
-    tagger._Child.close = watched  # type: ignore[method-assign]
+    tagger._Child.close = watched  # type: ignore[method-assign, assignment]
     try:
         yield peaks
     finally:
@@ -262,9 +262,7 @@ def peak_table(runs: list[StageRun]) -> str:
         for stage in STAGE_NAMES
     ]
     rows.append(["whole build", *(f"{r.peak_rss_mb:.0f} MiB" for r in runs)])
-    rows.append(
-        ["largest helper process (French model, ffmpeg)", *(f"{r.helper_peak_mb:.0f} MiB" for r in runs)]
-    )
+    rows.append(["French model's own process", *(f"{r.tagger_peak_mb:.0f} MiB" for r in runs)])
     return _markdown(head, rows)
 
 
