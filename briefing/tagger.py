@@ -128,7 +128,9 @@ class Tagger:
                 reply = self._child.ask({"text": text})
             except SectionError:
                 if self._child.process.poll() is not None:  # it died: the next paragraph starts another
-                    self._child, self._ending = None, None
+                    ending, self._child, self._ending = self._ending, None, None
+                    if ending is not None:
+                        ending()  # its pipes and error file are closed now, not at exit
                 raise
         return [
             Token(text[start : start + length], pos, start, verb_form, person)
