@@ -128,9 +128,7 @@ class Tagger:
                 reply = self._child.ask({"text": text})
             except SectionError:
                 if self._child.process.poll() is not None:  # it died: the next paragraph starts another
-                    ending, self._child, self._ending = self._ending, None, None
-                    if ending is not None:
-                        ending()  # its pipes and error file are closed now, not at exit
+                    self._let_go()
                 raise
         return [
             Token(text[start : start + length], pos, start, verb_form, person)
@@ -140,9 +138,13 @@ class Tagger:
     def close(self) -> None:
         """End the child process and give back its memory (nothing happens if none runs)."""
         with self._lock:
-            ending, self._child, self._ending = self._ending, None, None
+            self._let_go()
+
+    def _let_go(self) -> None:
+        """Forget the child and close it (with the lock held): `_Child.close` runs once, not at exit."""
+        ending, self._child, self._ending = self._ending, None, None
         if ending is not None:
-            ending()  # runs `_Child.close` once, and no longer at exit
+            ending()
 
     @property
     def running(self) -> bool:
@@ -189,15 +191,18 @@ class _Child:
         return lines[-1] if lines else ""
 
     def close(self) -> None:
-        if self.process.poll() is None:
-            for pipe in (self.process.stdin, self.process.stdout):
-                if pipe is not None:
-                    pipe.close()  # end of input: the child leaves its loop
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """Close the pipes (end of input: the child leaves its loop), wait for it, kill it if it hangs."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass  # a child already gone leaves unflushed input behind: nothing to deliver
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.errors.close()
 
 

@@ -71,13 +71,15 @@ def test_a_child_killed_mid_build_is_a_clear_error_and_the_next_paragraph_starts
     tagger: Tagger,
 ) -> None:
     tagger.tag("Une phrase.")
-    assert tagger._child is not None
-    tagger._child.process.kill()
-    tagger._child.process.wait()
+    dead = tagger._child
+    assert dead is not None
+    dead.process.kill()
+    dead.process.wait()
     with pytest.raises(SectionError, match="the French tagger process stopped") as caught:
         tagger.tag("Une autre phrase.")
     assert "killed" in caught.value.one_line()
     assert not tagger.running
+    assert dead.process.stdout is not None and dead.process.stdout.closed and dead.errors.closed
     assert [t.text for t in tagger.tag("Une autre phrase.")] == ["Une", "autre", "phrase", "."]
 
 
