@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .audio.presets import Preset
     from .episode import WrittenEpisode
     from .export.tags import Cover
+    from .speech.lexicon import Pronunciations
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VOICES_DIR = PROJECT_DIR / "voices"
@@ -150,6 +151,27 @@ def voice_dirs() -> tuple[Path, ...]:
     return (Path(user_config_dir("briefing")) / "voices", VOICES_DIR)
 
 
+def pronunciations(show: Show, dirs: Sequence[Path]) -> Pronunciations:
+    """The show's lexicon over the house list (unless the show leaves it out); each voice's own goes
+    between the two."""
+    from .speech.lexicon import Pronunciations, house_lexicon
+
+    return Pronunciations(house=house_lexicon(dirs) if show.house_lexicon else (), show=show.lexicon)
+
+
+def spoken_form(text: str, show: Show, voice: str | None = None) -> str:
+    """`text` as the voice will read it: normalized, with the house, voice and show pronunciations
+    (`voice`: a profile name; default: the show's voice, else the default voice)."""
+    from .speech.normalize import normalize
+    from .speech.voices import default_voice, find_profile
+
+    dirs = voice_dirs()
+    name = voice or show.voice
+    profile = find_profile(name, dirs) if name else default_voice(dirs)
+    lexicon = pronunciations(show, dirs).for_voice(profile.lexicon)
+    return "\n".join(normalize(line, lexicon) if line.strip() else "" for line in text.splitlines())
+
+
 @dataclass(frozen=True, slots=True)
 class BuildOptions:
     out_dir: Path = Path("output")
@@ -228,7 +250,16 @@ def build_episode(
     )
     load_music(design, preset.rate)
     cache = SpeechCache(cache_root)
-    voicing = voice_script(script, profile, dirs, cache, progress=progress, log=log, jobs=options.jobs)
+    voicing = voice_script(
+        script,
+        profile,
+        dirs,
+        cache,
+        progress=progress,
+        log=log,
+        jobs=options.jobs,
+        pronunciations=pronunciations(show, dirs),
+    )
     release_engines()  # the model is not needed again for this episode, and mastering needs the room
     give_back_free_memory()
     profile, stats, failed = voicing.profile, voicing.stats, voicing.failed

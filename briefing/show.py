@@ -158,6 +158,10 @@ class Show:
     # Stable name of the files dropped into a playout system's watched folder (`build --deliver DIR`).
     delivery_name: str = "{show}-{date}"
     sound: Sound = field(default_factory=Sound)
+    # The producer's pronunciations (`[show] lexicon` file, then the `[lexicon]` table), read over
+    # each voice's own; `house_lexicon = false` leaves out the shipped list of French news names.
+    lexicon: tuple[tuple[str, str], ...] = ()
+    house_lexicon: bool = True
 
     def __post_init__(self) -> None:
         if not self.base_url.endswith("/"):
@@ -247,7 +251,7 @@ def _check_url(url: str, where: str, name: str) -> None:
 _SHOW_STRINGS: tuple[str, ...] = ("title", "description", "author", "owner_name", "owner_email")
 _SHOW_STRINGS += ("language", "category", "subcategory", "base_url", "link", "copyright", "timezone")
 _SHOW_STRINGS += ("voice", "delivery_name")
-_SHOW_FIELDS = {*_SHOW_STRINGS, "explicit", "artwork", "keep", "preset"}
+_SHOW_FIELDS = {*_SHOW_STRINGS, "explicit", "artwork", "keep", "preset", "lexicon", "house_lexicon"}
 
 
 def _check_delivery_name(pattern: str, where: str) -> None:
@@ -275,7 +279,7 @@ def load_show(path: Path | str | None) -> Show:
         raise ConfigError(f"{file}: cannot read the show config ({e})") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{file}: not valid TOML ({e})") from e
-    _only(data, {"show", "templates", "sound"}, file, "")
+    _only(data, {"show", "templates", "sound", "lexicon"}, file, "")
     show_data = _table(data, "show", file)
     _only(show_data, _SHOW_FIELDS, file, "show.")
     values: dict[str, Any] = {}
@@ -284,10 +288,11 @@ def load_show(path: Path | str | None) -> Show:
             values[name] = _string(show_data, name, file, "show.", None)
     if "category" in values and "subcategory" not in values:
         values["subcategory"] = None  # the default subcategory belongs to the default category
-    if "explicit" in show_data:
-        if not isinstance(show_data["explicit"], bool):
-            raise ConfigError(f"{file}: show.explicit must be true or false")
-        values["explicit"] = show_data["explicit"]
+    for flag in ("explicit", "house_lexicon"):
+        if flag in show_data:
+            if not isinstance(show_data[flag], bool):
+                raise ConfigError(f"{file}: show.{flag} must be true or false")
+            values[flag] = show_data[flag]
     if "keep" in show_data:
         keep = show_data["keep"]
         if isinstance(keep, bool) or not isinstance(keep, int):
@@ -300,9 +305,27 @@ def load_show(path: Path | str | None) -> Show:
         if not artwork.is_file():
             raise ConfigError(f"{file}: show.artwork {artwork} does not exist")
         values["artwork"] = artwork
+    values["lexicon"] = _lexicon(show_data, _table(data, "lexicon", file), file)
     templates = _templates(_table(data, "templates", file), file)
     sound = _sound(_table(data, "sound", file), file)
     return Show(templates=templates, sound=sound, origin=str(file), **values)
+
+
+def _lexicon(show_data: dict[str, Any], table: dict[str, Any], file: Path) -> tuple[tuple[str, str], ...]:
+    """The show's pronunciations: its lexicon file (TSV or TOML, relative to the config), then its
+    `[lexicon]` table, which wins for a word both have."""
+    from .speech.lexicon import layered, lexicon_from_table, load_lexicon
+
+    listed: tuple[tuple[str, str], ...] = ()
+    if "lexicon" in show_data:
+        path = file.parent / _string(show_data, "lexicon", file, "show.", None)
+        if not path.is_file():
+            raise ConfigError(f"{file}: show.lexicon {path} does not exist")
+        listed = load_lexicon(path)
+    for word, says in table.items():
+        if isinstance(says, str):
+            _check_controls(word + says, file, f"lexicon.{word}")
+    return layered(listed, lexicon_from_table(table, f"{file}: [lexicon]"))
 
 
 def _sound(data: dict[str, Any], file: Path) -> Sound:

@@ -112,30 +112,6 @@ def test_idempotent(tokens: list[str]) -> None:
     assert not re.search(r"\d", once)
 
 
-def test_lexicon_case_sensitive_first_then_any_case() -> None:
-    lexicon = {"Nice": "Nisse", "nice": "naïsse", "Poutine": "Poutinne"}
-    assert normalize("Nice est nice.", lexicon) == "Nisse est naïsse."
-    assert normalize("POUTINE et poutine", lexicon) == "Poutinne et Poutinne"
-
-
-def test_lexicon_matches_whole_words_only() -> None:
-    lexicon = {"Trump": "Treumpe"}
-    assert normalize("Trump, Trumpisme et Trump-Poutine", lexicon) == (
-        "Treumpe, Trumpisme et Treumpe-Poutine"
-    )
-
-
-def test_lexicon_wins_over_built_in_rules_and_is_not_renormalized() -> None:
-    lexicon = {"SNCF": "la S.N.C.F.", "K2": "K2", "Otan": "Ottan"}
-    # "SNCF" is in the written text; "Otan" only appears after normalization of "OTAN".
-    said = normalize("La SNCF, le K2 et l'OTAN en 2016.", lexicon)
-    assert said == "La la S.N.C.F., le K2 et l'Ottan en deux mille seize."
-
-
-def test_empty_lexicon_is_no_lexicon() -> None:
-    assert normalize("M. Dupont à 14h", {}) == normalize("M. Dupont à 14h")
-
-
 @pytest.fixture(scope="module")
 def espeak_phonemes() -> Callable[[str], str]:
     """Phonemize with espeak-ng as the engines do (skipped without phonemizer-fork)."""

@@ -8,10 +8,11 @@ sentences (, ; : . ! ? « » …) is kept: the splitter and the pauses depend on
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from briefing.speech import frtables as T
+from briefing.speech.lexicon import Lexicon
 from briefing.speech.numbers import LIMIT, cardinal, de, decimal, integer, ordinal, quantity, roman
 
 _NUM = r"\d+(?:[,.]\d+)?"
@@ -367,33 +368,26 @@ PASSES: tuple[Callable[[str], str], ...] = (
 )
 
 
-def _lexicon_pattern(lexicon: Mapping[str, str]) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{_alternatives(lexicon)})(?!\w)", re.IGNORECASE)
-
-
-def normalize(text: str, lexicon: Mapping[str, str] | None = None) -> str:
+def normalize(text: str, lexicon: Lexicon | None = None) -> str:
     """Turn written French into the words a TTS engine should read.
 
-    `lexicon` maps a word to how to say it; it is matched whole-word, case-sensitively first,
-    then ignoring case. Its entries win over the built-in rules: a word found in the written
-    text is set aside before the passes and its pronunciation put in last, never re-normalized.
+    `lexicon` says how to read some words (whole words, with the case rules of `speech.lexicon`).
+    Its entries win over the built-in rules: a word found in the written text is set aside before
+    the passes and its pronunciation put in last, never re-normalized; the normalized text is
+    searched again, for words the passes wrote out.
     """
     if not lexicon:
         for step in PASSES:
             text = step(text)
         return text
-    exact = dict(lexicon)
-    folded = {k.casefold(): v for k, v in lexicon.items()}
-    pattern = _lexicon_pattern(lexicon)
-    said = list(dict.fromkeys(lexicon.values()))
-    index = {value: i for i, value in enumerate(said)}
+    said: dict[str, int] = {}
 
-    def hold(m: re.Match[str]) -> str:
-        value = exact[m[0]] if m[0] in exact else folded[m[0].casefold()]
-        return f"\ue000{chr(0xE100 + index[value])}\ue001"
+    def hold(says: str) -> str:
+        return f"\ue000{chr(0xE100 + said.setdefault(says, len(said)))}\ue001"
 
-    text = pattern.sub(hold, text)
+    text = lexicon.sub(text, hold)
     for step in PASSES:
         text = step(text)
-    text = pattern.sub(hold, text)
-    return re.sub("\ue000(.)\ue001", lambda m: said[ord(m[1]) - 0xE100], text)
+    text = lexicon.sub(text, hold)
+    spoken = list(said)
+    return re.sub("\ue000(.)\ue001", lambda m: spoken[ord(m[1]) - 0xE100], text)

@@ -16,6 +16,7 @@ from briefing.errors import SpeechError
 from briefing.models import Cue, Mark, Pcm, Script, VoicedCue
 from briefing.speech.cache import SpeechCache, as_int16, as_stored, cache_key, from_int16
 from briefing.speech.engines import Engine, VoiceSettings, get_engine
+from briefing.speech.lexicon import Lexicon, Pronunciations
 from briefing.speech.normalize import normalize
 from briefing.speech.pool import processes_for, synthesize_parallel
 from briefing.speech.split import split_for_engine, split_sentences
@@ -53,7 +54,7 @@ class CuePlan:
     sentences: tuple[SentencePlan, ...]
 
 
-def plan_cue(cue: Cue, max_chars: int, lexicon: Mapping[str, str] | None = None) -> CuePlan:
+def plan_cue(cue: Cue, max_chars: int, lexicon: Lexicon | None = None) -> CuePlan:
     sentences: list[SentencePlan] = []
     paragraphs = [p for p in cue.text.split("\n\n") if p.strip()]
     for p_index, paragraph in enumerate(paragraphs):
@@ -67,9 +68,7 @@ def plan_cue(cue: Cue, max_chars: int, lexicon: Mapping[str, str] | None = None)
     return CuePlan(cue, tuple(sentences))
 
 
-def plan_voicing(
-    script: Script, max_chars: int, lexicon: Mapping[str, str] | None = None
-) -> tuple[CuePlan, ...]:
+def plan_voicing(script: Script, max_chars: int, lexicon: Lexicon | None = None) -> tuple[CuePlan, ...]:
     return tuple(plan_cue(cue, max_chars, lexicon) for cue in script.cues)
 
 
@@ -279,9 +278,12 @@ def voice_script(
     progress: Progress | None = None,
     log: Callable[[str], None] | None = None,
     jobs: int | None = 1,
+    pronunciations: Pronunciations | None = None,
 ) -> Voicing:
     """Voice the whole script with `profile`; if it fails for good, voice it all again with the
-    profile's fallback (and so on). An episode never mixes two voices."""
+    profile's fallback (and so on). An episode never mixes two voices. Each voice reads with its own
+    lexicon between the house list and the show's (`pronunciations`)."""
+    pronunciations = pronunciations or Pronunciations()
     failed: list[str] = []
     chain = fallback_chain(profile, search_dirs)
     for index, candidate in enumerate(chain):
@@ -293,7 +295,7 @@ def voice_script(
                     f"voice {candidate.name} ({candidate.engine}) is unavailable", cause=status.reason
                 )
             settings = candidate.settings
-            plans = plan_voicing(script, engine.max_chars, dict(candidate.lexicon) or None)
+            plans = plan_voicing(script, engine.max_chars, pronunciations.for_voice(candidate.lexicon))
             voiced, stats = voice_plans(
                 plans, engine, settings, cache, gain_db=candidate.gain_db, progress=progress, jobs=jobs
             )
