@@ -115,10 +115,10 @@ class TestEngineContract:
 
 
 def test_registry_lists_engines_and_refuses_unknown_names() -> None:
-    assert engine_names() == ("espeak", "gtts", "kokoro")
+    assert engine_names() == ("espeak", "gtts", "kokoro", "pico")
     with pytest.raises(SpeechError) as info:
         get_engine("x")
-    assert info.value.message == "Unknown engine 'x'. Choose from: espeak, gtts, kokoro"
+    assert info.value.message == "Unknown engine 'x'. Choose from: espeak, gtts, kokoro, pico"
 
 
 def test_registry_builds_each_engine_once() -> None:

@@ -16,7 +16,6 @@ from briefing.speech.voices import (
     fallback_chain,
     find_profile,
     list_voices,
-    load_lexicon,
     load_profile,
 )
 
@@ -120,20 +119,6 @@ def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     assert str(path) in str(info.value)
 
 
-def test_lexicon_toml_and_bad_tsv(tmp_path: Path) -> None:
-    toml = tmp_path / "lex.toml"
-    toml.write_text('FMI = "F M I"\n"Mme" = "madame"\n', encoding="utf-8")
-    assert load_lexicon(toml) == (("FMI", "F M I"), ("Mme", "madame"))
-    bad = tmp_path / "lex.tsv"
-    bad.write_text("FMI\tF M I\nPIB P I B\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="line 2"):
-        load_lexicon(bad)
-    wrong = tmp_path / "wrong.toml"
-    wrong.write_text("FMI = 3\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="'FMI' must be text"):
-        load_lexicon(wrong)
-
-
 def test_find_profile_by_name_or_engine(tmp_path: Path) -> None:
     profile = find_profile("espeak-fr-f", [SHIPPED])
     assert profile.engine == "espeak" and profile.voice == "fr+f3"
@@ -205,10 +190,17 @@ def test_list_voices_builtin_engines_only_once(tmp_path: Path) -> None:
     assert len(infos) == 1 and infos[0].voice == "fr+f2"
 
 
-def test_default_voice_prefers_kokoro_then_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_voice_is_pico_then_kokoro_then_espeak(monkeypatch: pytest.MonkeyPatch) -> None:
+    profile = default_voice([SHIPPED])
+    assert (profile.name, profile.engine, profile.voice) == ("pico", "pico", "fr-FR")
+    assert profile.path == SHIPPED / "pico.toml" and profile.lexicon_path is not None
+    chain = [p.engine for p in fallback_chain(profile, [SHIPPED])]
+    assert list(dict.fromkeys(chain)) == ["pico", "kokoro", "espeak"]
+    unavailable = Availability(False, "not installed")
+    monkeypatch.setattr(type(get_engine("pico")), "available", lambda self: unavailable)
     kokoro = get_engine("kokoro")
     expected = "kokoro" if kokoro.available().ok else "espeak"
     assert default_voice([SHIPPED]).engine == expected
-    monkeypatch.setattr(type(kokoro), "available", lambda self: Availability(False, "extra not installed"))
+    monkeypatch.setattr(type(kokoro), "available", lambda self: unavailable)
     profile = default_voice([SHIPPED])
     assert isinstance(profile, VoiceProfile) and profile.engine == "espeak"

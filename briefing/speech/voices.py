@@ -30,6 +30,7 @@ from typing import Any
 from briefing.errors import BriefingError, ConfigError
 from briefing.speech.engines import engine_names, get_engine
 from briefing.speech.engines.base import RATE_RANGE, VoiceSettings
+from briefing.speech.lexicon import Pairs, load_lexicon
 
 PITCH_RANGE = (-50, 50)
 PITCHLESS_ENGINES = ("gtts", "kokoro")
@@ -48,7 +49,7 @@ _FIELDS = {
     "description",
     "options",
 }
-_OFFLINE_PREFERENCE = ("kokoro", "espeak")
+_OFFLINE_PREFERENCE = ("pico", "kokoro", "espeak")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,7 @@ class VoiceProfile:
     pitch: int = 0
     gain_db: float = 0.0
     fallback: str | None = None
-    lexicon: tuple[tuple[str, str], ...] = ()
+    lexicon: Pairs = ()
     lexicon_path: Path | None = None
     description: str = ""
     options: tuple[tuple[str, str], ...] = ()
@@ -125,42 +126,6 @@ def _number(data: dict[str, Any], path: Path, field: str, default: float, low: f
     return float(value)
 
 
-def load_lexicon(path: Path) -> tuple[tuple[str, str], ...]:
-    """Word -> pronunciation pairs from a TOML table or a TSV file (`word<TAB>says`, # comments)."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"Lexicon {path} cannot be read", cause=str(e)) from e
-    pairs: list[tuple[str, str]] = []
-    if path.suffix.lower() == ".toml":
-        try:
-            table = tomllib.loads(raw)
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"Lexicon {path} is not valid TOML", cause=str(e)) from e
-        for word, says in table.items():
-            if not isinstance(says, str):
-                raise ConfigError(
-                    f"Lexicon {path}: entry {word!r} must be text, not {type(says).__name__}",
-                    cause='write entries as word = "pronunciation"',
-                )
-            pairs.append((word, says))
-    else:
-        for number, line in enumerate(raw.splitlines(), start=1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            cells = line.split("\t")
-            if len(cells) != 2 or not cells[0].strip() or not cells[1].strip():
-                raise ConfigError(
-                    f"Lexicon {path}, line {number}: expected 'word<TAB>pronunciation'",
-                    cause="a missing tab or an empty cell",
-                )
-            pairs.append((cells[0].strip(), cells[1].strip()))
-    for word, says in pairs:
-        if not word.strip() or not says.strip():
-            raise ConfigError(f"Lexicon {path}: empty entry {word!r}", cause="fill both sides")
-    return tuple(pairs)
-
-
 def load_profile(path: Path) -> VoiceProfile:
     """Read and check one profile file; any wrong field -> ConfigError naming file and field."""
     try:
@@ -190,7 +155,7 @@ def load_profile(path: Path) -> VoiceProfile:
     if fallback == name:
         raise _wrong(path, "fallback", "names the profile itself")
     lexicon_path: Path | None = None
-    lexicon: tuple[tuple[str, str], ...] = ()
+    lexicon: Pairs = ()
     if "lexicon" in data:
         lexicon_path = (path.parent / _text(data, path, "lexicon")).expanduser()
         if not lexicon_path.is_file():
@@ -334,11 +299,12 @@ def _info(profile: VoiceProfile) -> VoiceInfo:
 
 
 def default_voice(search_dirs: Sequence[Path]) -> VoiceProfile:
-    """The best offline voice installed: Kokoro when its extra works, else eSpeak NG."""
+    """The best offline voice installed: the native French Pico (the `pico` profile, with its lexicon
+    and fallback), else Kokoro when its extra works, else eSpeak NG."""
     for engine in _OFFLINE_PREFERENCE:
         if get_engine(engine).available().ok:
             return find_profile(engine, search_dirs)
     raise ConfigError(
         "No offline voice can run here",
-        cause="espeakng-loader is missing: pip install espeakng-loader",
+        cause="py-nanotts and espeakng-loader are missing: pip install py-nanotts espeakng-loader",
     )

@@ -19,6 +19,7 @@ _REGISTRY: dict[str, tuple[str, str]] = {
     "espeak": ("briefing.speech.engines.espeak", "EspeakEngine"),
     "gtts": ("briefing.speech.engines.gtts_engine", "GttsEngine"),
     "kokoro": ("briefing.speech.engines.kokoro", "KokoroEngine"),
+    "pico": ("briefing.speech.engines.pico", "PicoEngine"),
 }
 _instances: dict[str, Engine] = {}
 _lock = threading.Lock()

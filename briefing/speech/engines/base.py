@@ -134,6 +134,15 @@ def empty_pcm(rate: int) -> Pcm:
     return Pcm(np.zeros(0, dtype=np.float32), rate)
 
 
+def pcm16(raw: bytes) -> npt.NDArray[np.float32]:
+    """Samples in [-1, 1) from signed 16-bit little-endian mono PCM, as engines return it."""
+    import numpy as np
+
+    if len(raw) % 2:
+        raise SpeechError("The engine returned an odd number of bytes of 16-bit audio", cause="engine bug")
+    return np.frombuffer(raw, dtype="<i2").astype(np.float32) / np.float32(32768.0)
+
+
 def trim(
     samples: npt.NDArray[np.float32],
     rate: int,

@@ -27,6 +27,7 @@ from briefing.speech.engines.base import (
     VoiceSettings,
     check_pieces,
     empty_pcm,
+    pcm16,
     speakable,
     to_pcm,
 )
@@ -150,7 +151,6 @@ def _loader_installed() -> bool:
 
 def _decode_wav(data: bytes, program: str) -> tuple[npt.NDArray[np.float32], int]:
     """Samples and rate of the 16-bit mono WAV an espeak program streams (sizes may be bogus)."""
-    import numpy as np
 
     fmt = data.find(b"fmt ")
     body = data.find(b"data")
@@ -167,8 +167,7 @@ def _decode_wav(data: bytes, program: str) -> tuple[npt.NDArray[np.float32], int
             cause="an unexpected espeak version or build (16-bit mono expected)",
         )
     raw = data[body + 8 :]
-    raw = raw[: len(raw) // 2 * 2]
-    return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0, rate
+    return pcm16(raw[: len(raw) // 2 * 2]), rate
 
 
 class EspeakEngine:
@@ -236,15 +235,13 @@ class EspeakEngine:
         return program
 
     def _speak_library(self, piece: str, voice: str, wpm: int, pitch: int) -> Pcm:
-        import numpy as np
 
         if not speakable(piece):
             return empty_pcm(self.sample_rate)
         with _lock:
             lib = _library()
             raw = lib.speak(piece, voice, wpm, pitch)
-        samples = np.frombuffer(raw, dtype=np.int16).astype(np.float32) / 32768.0
-        return self._finish(samples, lib.rate)
+        return self._finish(pcm16(raw), lib.rate)
 
     def _speak_program(self, program: str, piece: str, voice: str, wpm: int, pitch: int) -> Pcm:
         if not speakable(piece):

@@ -1,0 +1,149 @@
+"""SVOX Pico, a native French voice, offline: the engine and its lingware shipped by `py-nanotts`.
+
+Pico (the voice of older Android phones, Apache-2.0) returns 16-bit mono PCM at 16 kHz. The clips
+stay at 16 kHz here: the assembly stage resamples each cue once, with soxr, into the preset's rate
+(resampling here as well would only add a second pass). Pico is deterministic (the same piece gives
+the same samples) and fast (real-time factor about 0.005 on one core), so it runs in one process.
+
+Its raw output reaches full scale on ordinary sentences (clipped samples at ±32,767): pieces are
+voiced at a volume that leaves headroom (`HEADROOM_VOLUME`, measured to keep news sentences about
+2 dB under full scale), and a piece that still touches full scale is voiced again lower, so no
+clipped clip reaches the cache.
+
+Settings: `voice` is a Pico language ("fr-FR", the default); `rate` is Pico's speed factor;
+`pitch` is an offset in percent of the natural pitch (-50..50, i.e. Pico's factor 0.5..1.5).
+No Pico markup is put in the text: pauses are the assembly's silences, so the text that is
+cached, transcribed and subtitled is the text that is said.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Sequence
+from importlib import metadata, util
+from typing import TYPE_CHECKING, Any
+
+from briefing.errors import SpeechError
+from briefing.models import Pcm
+from briefing.speech.engines.base import (
+    Availability,
+    VoiceSettings,
+    check_pieces,
+    empty_pcm,
+    pcm16,
+    speakable,
+    to_pcm,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+SAMPLE_RATE = 16_000
+DEFAULT_VOICE = "fr-FR"
+#: Pico's volume factor (1.0 = its own level, which clips): 0.7 is -3.1 dB, measured to leave news
+#: sentences peaking about 2 dB under full scale.
+HEADROOM_VOLUME = 0.7
+#: A sample at or over this magnitude counts as clipped (32,700 of 32,768).
+CLIPPED = 0.998
+#: How much lower a clipped piece is voiced again, as many times as it takes (at most `_RETRIES`).
+RETRY_FACTOR = 0.7
+_RETRIES = 4
+_PACKAGE = "py-nanotts"
+
+_lock = threading.Lock()  # the C engine keeps one global state
+
+
+@functools.cache
+def _tts() -> Any:
+    """The NanoTTS instance of this process (imported on first use)."""
+    try:
+        from py_nanotts import NanoTTS
+    except ImportError as e:
+        raise SpeechError(
+            "The Pico voice (py-nanotts) cannot be loaded",
+            cause=f"{e}; reinstall it with: pip install py-nanotts",
+        ) from e
+    return NanoTTS()
+
+
+def _lingware(voice: str) -> tuple[str, ...]:
+    """The language files Pico needs for `voice` that are shipped with py-nanotts."""
+    spec = util.find_spec("py_nanotts")
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    from pathlib import Path
+
+    folder = Path(next(iter(spec.submodule_search_locations))) / "lang"
+    return tuple(sorted(p.name for p in folder.glob(f"{voice}_*.bin")))
+
+
+class PicoEngine:
+    """Native French SVOX Pico: the most intelligible offline voice (word error rate ~11 %)."""
+
+    name = "pico"
+    max_chars = 600
+    online = False
+    sample_rate = SAMPLE_RATE
+
+    def available(self) -> Availability:
+        if util.find_spec("py_nanotts") is None:
+            return Availability(
+                False, "the py-nanotts package is not installed; install it with: pip install py-nanotts"
+            )
+        files = _lingware(DEFAULT_VOICE)
+        if len(files) < 2:
+            return Availability(
+                False, f"py-nanotts has no {DEFAULT_VOICE} lingware; reinstall it: pip install py-nanotts"
+            )
+        return Availability(True, f"SVOX Pico {DEFAULT_VOICE} from py-nanotts {metadata.version(_PACKAGE)}")
+
+    def default_settings(self) -> VoiceSettings:
+        return VoiceSettings(voice=DEFAULT_VOICE)
+
+    def version(self, settings: VoiceSettings) -> str:
+        voice = settings.voice or DEFAULT_VOICE
+        return f"pico {voice} ({', '.join(_lingware(voice))}; py-nanotts {metadata.version(_PACKAGE)})"
+
+    def synthesize(self, pieces: Sequence[str], settings: VoiceSettings) -> list[Pcm]:
+        check_pieces(self.name, pieces, self.max_chars)
+        voice = settings.voice or DEFAULT_VOICE
+        pitch = 1.0 + settings.pitch / 100.0
+        return [self._speak(piece, voice, settings.rate, pitch) for piece in pieces]
+
+    def release(self) -> None:
+        """Nothing to let go: Pico's lingware is 1.2 MB per language."""
+
+    def _speak(self, piece: str, voice: str, speed: float, pitch: float) -> Pcm:
+        import numpy as np
+
+        if not speakable(piece):
+            return empty_pcm(self.sample_rate)
+        volume = HEADROOM_VOLUME
+        for _ in range(_RETRIES):
+            samples = self._raw(piece, voice, speed, pitch, volume)
+            if samples.size == 0 or float(np.abs(samples).max()) < CLIPPED:
+                break
+            volume *= RETRY_FACTOR
+        else:
+            raise SpeechError(
+                f"pico clips on {piece[:40]!r} even at volume {volume / RETRY_FACTOR:.2f}",
+                cause="an unexpected py-nanotts build",
+            )
+        return to_pcm(samples, self.sample_rate)
+
+    def _raw(
+        self, piece: str, voice: str, speed: float, pitch: float, volume: float
+    ) -> npt.NDArray[np.float32]:
+        try:
+            with _lock:
+                raw = _tts().speak(piece, voice=voice, speed=speed, pitch=pitch, volume=volume)
+        except ValueError as e:
+            raise SpeechError(
+                f"Pico has no voice {voice!r}",
+                cause='use a Pico language such as "fr-FR" in the voice profile',
+            ) from e
+        except (RuntimeError, OSError) as e:
+            raise SpeechError(f"Pico failed on {piece[:40]!r}", cause=str(e)) from e
+        return pcm16(raw)
