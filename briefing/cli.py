@@ -314,56 +314,34 @@ class _Progress:
         self.close()
 
 
-@app.command()
-def voices(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
-) -> None:
-    """List voice profiles and engines, and whether each can be used right now."""
-    from .pipeline import voice_dirs
-    from .speech.voices import list_voices
-
-    try:
-        infos = list_voices(voice_dirs())
-    except BriefingError as e:
-        fail(e)
-    if as_json:
-        rows = [
-            {
-                "name": v.name,
-                "engine": v.engine,
-                "voice": v.voice,
-                "description": v.description,
-                "online": v.online,
-                "available": v.available,
-                "reason": v.reason,
-                "fallback": v.fallback,
-                "path": str(v.path) if v.path else None,
-            }
-            for v in infos
-        ]
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for v in infos:
-        mark = "oui" if v.available else "non"
-        extra = f", secours : {v.fallback}" if v.fallback else ""
-        typer.echo(f"{v.name:<20} {v.engine:<8} utilisable : {mark:<4} {v.reason}{extra}")
-
-
 @app.command("normalize")
 def normalize_cmd(
     text: Annotated[
         str, typer.Argument(help="French text to read aloud, or - for stdin.", show_default=False)
     ],
+    show: Annotated[
+        Path | None,
+        typer.Option(help="Show config (TOML) whose pronunciation lexicon and voice to use.", dir_okay=False),
+    ] = None,
+    voice: Annotated[
+        str | None,
+        typer.Option(
+            help="Voice profile whose lexicon to use (default: the show's, else the default voice)."
+        ),
+    ] = None,
 ) -> None:
-    """Print the spoken form of French text, as the voice will read it."""
-    from .speech.normalize import normalize
+    """Print the spoken form of French text, as the voice will read it (pronunciation lists included)."""
+    from .pipeline import spoken_form
+    from .show import load_show
 
     if text == "-":
         text = sys.stdin.read()
     if not text.strip():
         fail(BriefingError("nothing to normalize: the text is empty"))
-    for line in text.splitlines():
-        typer.echo(normalize(line) if line.strip() else "")
+    try:
+        typer.echo(spoken_form(text, load_show(show), voice))
+    except BriefingError as e:
+        fail(e)
 
 
 cache_app = typer.Typer(help="Manage the cache of synthesized sentences.", no_args_is_help=True)
@@ -406,7 +384,9 @@ def cache_info(cache_dir: CacheDirOpt = None) -> None:
 def _register_more() -> None:
     from .cli_check import register as register_check
     from .cli_publish import register as register_publish
+    from .cli_voices import register as register_voices
 
+    register_voices(app)
     register_publish(app)
     register_check(app)
 
