@@ -35,6 +35,8 @@ def _print(report: CheckReport) -> None:
         typer.echo(f"  speech recognition (word error rate, flagged over {report.threshold:.0%}):")
         for s in report.scores:
             mark = "  <- over the threshold" if s.flagged else ""
+            if s.judged_with is not None:
+                mark += f" (too short to judge alone: judged with chapter {s.judged_with})"
             mark += " (the recognizer looped: listen to it)" if s.looped else ""
             typer.echo(f"  {s.index:>3}  {s.wer:>5.0%}  {s.words:>4} words  {s.title[:50]}{mark}")
         if report.overall_wer is not None:

@@ -222,3 +222,99 @@ def test_kokoro_french_is_understood(recognizer: asr.Recognizer) -> None:
     pcm = speak("kokoro", SENTENCE_FR, voice="jm_kumo")
     heard = recognizer.transcribe(pcm)
     assert text_wer(SENTENCE_FR, heard) < 0.6, heard
+
+
+# --- chapter verdicts (a recognizer that hears what it is told to) ---------------------------------
+
+
+class Heard:
+    """A stand-in recognizer: the words it "hears" in a span are given per cue (by start time);
+    `loop_over_ms` makes any span longer than that come back as a loop."""
+
+    def __init__(self, said: dict[int, str], loop_over_ms: int | None = None) -> None:
+        self.said = said
+        self.loop_over_ms = loop_over_ms
+        self.spans: list[tuple[int, int]] = []
+
+    def transcribe(self, pcm: Pcm) -> str:
+        start = int(pcm.samples[0])  # each sample holds its own time in ms
+        end = int(pcm.samples[-1]) + 1
+        self.spans.append((start, end))
+        if self.loop_over_ms is not None and end - start > self.loop_over_ms:
+            return "de l'eau " * 20
+        return " ".join(text for at, text in self.said.items() if start <= at < end)
+
+
+def timed_pcm(ms: int) -> Pcm:
+    return Pcm(np.arange(ms, dtype=np.float32), 1000)  # 1 kHz: sample i is millisecond i
+
+
+def cues_and_chapters(
+    lengths: list[int],
+) -> tuple[list[asr.Chapter], list[asr.SubtitleCue], dict[int, str]]:
+    """A chapter per length (in words), one cue per chapter, and the text of each cue."""
+    from briefing.export.chapters import Chapter
+    from briefing.export.subtitles import SubtitleCue
+
+    chapters, cues, texts = [], [], {}
+    for i, n in enumerate(lengths):
+        start = i * 10_000
+        chapters.append(Chapter(f"chapitre {i + 1}", start, start + 10_000))
+        text = " ".join(f"mot{chr(97 + i)}{chr(97 + k // 26)}{chr(97 + k % 26)}" for k in range(n))
+        cues.append(SubtitleCue(start + 1000, start + 9000, text))
+        texts[start + 1000] = text
+    return chapters, cues, texts
+
+
+def with_errors(text: str, wrong: int) -> str:
+    words_ = text.split()
+    return " ".join(["faux"] * wrong + words_[wrong:])
+
+
+def test_a_short_chapter_is_judged_with_its_neighbour() -> None:
+    chapters, cues, texts = cues_and_chapters([100, 11])
+    heard = dict(texts)
+    heard[11_000] = with_errors(texts[11_000], 4)  # 36 % of an 11-word sign-off, as on the reference
+    scores = asr.score_chapters(Heard(heard), timed_pcm(20_000), chapters, cues, 0.35)
+    assert scores[1].wer > 0.35 and scores[1].judged_with == 1 and not scores[1].flagged
+    assert scores[0].judged_with is None and not scores[0].flagged
+
+
+def test_a_short_first_chapter_is_judged_with_the_next() -> None:
+    chapters, cues, texts = cues_and_chapters([5, 60])
+    heard = dict(texts)
+    heard[1000] = with_errors(texts[1000], 3)
+    scores = asr.score_chapters(Heard(heard), timed_pcm(20_000), chapters, cues, 0.35)
+    assert scores[0].judged_with == 2 and not scores[0].flagged
+
+
+def test_a_garbled_short_chapter_beside_a_garbled_one_is_flagged() -> None:
+    chapters, cues, texts = cues_and_chapters([100, 11])
+    heard = {at: with_errors(text, len(text.split()) // 2) for at, text in texts.items()}
+    scores = asr.score_chapters(Heard(heard), timed_pcm(20_000), chapters, cues, 0.35)
+    assert [s.flagged for s in scores] == [True, True]
+
+
+def test_a_long_chapter_is_judged_alone() -> None:
+    chapters, cues, texts = cues_and_chapters([40, 100])
+    heard = dict(texts)
+    heard[1000] = with_errors(texts[1000], 15)
+    scores = asr.score_chapters(Heard(heard), timed_pcm(20_000), chapters, cues, 0.35)
+    assert scores[0].flagged and scores[0].judged_with is None and not scores[1].flagged
+
+
+def test_a_looping_transcript_is_made_again_in_shorter_spans() -> None:
+    from briefing.export.chapters import Chapter
+    from briefing.export.subtitles import SubtitleCue
+
+    cues = [
+        SubtitleCue(s, s + 8000, f"phrase {'abcdef'[s // 10_000]} dite") for s in range(0, 60_000, 10_000)
+    ]
+    chapter = Chapter("long", 0, 60_000)
+    recognizer = Heard({c.start_ms: c.text for c in cues}, loop_over_ms=25_000)
+    (score,) = asr.score_chapters(recognizer, timed_pcm(60_000), [chapter], cues, 0.35)
+    assert score.wer == 0 and not score.looped
+    assert len(recognizer.spans) == 1 + 3  # the whole chapter, then runs of whole cues of <= 20 s
+    assert all(
+        end - start <= asr.RETRY_SPAN_MS + 2 * asr.ASR_MARGIN_MS for start, end in recognizer.spans[1:]
+    )
