@@ -8,6 +8,9 @@ convert anything else (it also recurses into CHAP/CTOC sub-frames). Text frames 
 (v2.3 has no UTF-8). CHAP, CTOC, PCST, WFED, TGID, TDES, TKWD and TCAT are kept by
 `update_to_v23()` and written unchanged in v2.3 (PCST as a 4-byte integer, 1).
 
+Chapters are saved in time order: ffmpeg and ffprobe list ID3 chapters in the order their CHAP frames
+sit in the tag (not in CTOC order), and mutagen orders frames by size. See `_TimeOrderedID3`.
+
 On reading, mutagen upgrades to v2.4 in memory by default: TYER+TDAT come back as one TDRC.
 """
 
@@ -18,9 +21,10 @@ import importlib
 import shutil
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mutagen import MutagenError
+from mutagen.id3 import ID3
 
 from briefing.errors import ExportError
 from briefing.export.atomic import atomic_path
@@ -34,6 +38,9 @@ NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: times are authoritative
 EPISODE_TXXX = "PODCAST_EPISODE"
 TOC_ID = "toc"
 DURATION_SLACK_MS = 50  # an MP3 may report a few ms more or less than the PCM it was made from
+#: Saved first, as mutagen does (then by size); CTOC, CHAP and APIC are saved last, in that order.
+FIRST_FRAMES = ("TIT2", "TPE1", "TRCK", "TALB", "TYER", "TDAT", "TCON")
+LATE_FRAMES = ("CTOC", "CHAP", "APIC")
 MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 
 
@@ -121,10 +128,38 @@ def _check_chapters(chapters: tuple[Chapter, ...]) -> None:
             raise ExportError(f"chapter {i} ({chapter.title!r}) overlaps the previous one")
 
 
+class _TimeOrderedID3(ID3):
+    """An ID3 tag that saves its CHAP frames in time order.
+
+    mutagen's `ID3._write` sorts frames by a short list of important ones, then by size, so CHAP
+    frames came out in the order of their titles' lengths. This override keeps that rule for the
+    other frames and writes CTOC, then every CHAP by start time, then the pictures (mutagen puts
+    them last too, as the largest). Frames are serialized by mutagen's own `save_frame`. The tag is
+    always built from scratch here, so there are no unknown frames to carry over.
+    """
+
+    def _write(self, config: Any) -> bytearray:
+        save_frame = _m("mutagen.id3._tags").save_frame
+        frames: list[Any] = list(cast(Any, self).values())
+
+        def of(*ids: str) -> list[Any]:
+            return [f for f in frames if f.FrameID in ids]
+
+        rest = [(f, save_frame(f, config=config)) for f in frames if f.FrameID not in LATE_FRAMES]
+        rest.sort(key=lambda pair: (_rank(pair[0].FrameID), len(pair[1]), pair[0].HashKey))
+        chapters = sorted(of("CHAP"), key=lambda f: (f.start_time, f.end_time))
+        later = [save_frame(f, config=config) for f in (*of("CTOC"), *chapters, *of("APIC"))]
+        return bytearray().join([data for _, data in rest] + later)
+
+
+def _rank(frame_id: str) -> int:
+    return FIRST_FRAMES.index(frame_id) if frame_id in FIRST_FRAMES else len(FIRST_FRAMES)
+
+
 def _build(tags: EpisodeTags) -> Any:
-    """A mutagen ID3 object holding `tags`, converted for v2.3."""
+    """A mutagen ID3 object holding `tags`, converted for v2.3 (chapters saved in time order)."""
     m = _m()
-    id3 = m.ID3()
+    id3: Any = cast(Any, _TimeOrderedID3)()
     text_frames = {
         "TIT2": tags.title,
         "TPE1": tags.artist,
