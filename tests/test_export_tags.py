@@ -17,6 +17,7 @@ from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3
 from PIL import Image
 
+from briefing.audio.cues import PlayoutCues
 from briefing.errors import BriefingError, ExportError
 from briefing.export import tags as tags_module
 from briefing.export.chapters import Chapter
@@ -30,7 +31,8 @@ RATE = 48_000
 FRAMES = {
     "TIT2", "TPE1", "TALB", "TYER", "TDAT", "TCON", "TLAN", "COMM::fra", "TRCK", "TCOP", "TPUB",
     "APIC:", "USLT::fra", "PCST", "WFED", "TGID", "TDES", "TKWD", "TCAT", "CTOC:toc",
-    "CHAP:chp0", "CHAP:chp1", "CHAP:chp2", "TXXX:PODCAST_EPISODE",
+    "CHAP:chp0", "CHAP:chp1", "CHAP:chp2", "TXXX:PODCAST_EPISODE", "TXXX:liq_cue_in", "TXXX:liq_cue_out",
+    "TXXX:replaygain_track_gain",
 }  # fmt: skip
 
 
@@ -78,6 +80,7 @@ def full_tags(**changes: object) -> EpisodeTags:
         chapters=chapters_from_marks(marks, RATE),
         keywords=("actualité", "géopolitique"),
         category="News",
+        playout=PlayoutCues(25, 2900, -2.35),
     )
     return dataclasses.replace(tags, **changes)  # type: ignore[arg-type]
 
@@ -210,6 +213,22 @@ def test_ffmpeg_lists_every_chapter_in_time_order(mp3: Path, tmp_path: Path) -> 
     assert [c[0] for c in converted] == list(SCRAMBLING_TITLES), "a conversion keeps the order"
     for (_, start, end), chapter in zip(converted, chapters, strict=True):
         assert abs(start - chapter.start_ms) <= 1 and abs(end - chapter.end_ms) <= 1
+
+
+def test_liquidsoap_reads_cue_points_and_gain_from_txxx(mp3: Path) -> None:
+    write_tags(mp3, full_tags())
+    raw = ID3(mp3, translate=False)
+    assert raw["TXXX:liq_cue_in"].text == ["0.025"]
+    assert raw["TXXX:liq_cue_out"].text == ["2.900"]
+    assert raw["TXXX:replaygain_track_gain"].text == ["-2.35 dB"]
+    assert read_tags(mp3).playout == PlayoutCues(25, 2900, -2.35)
+    write_tags(mp3, full_tags(playout=None))
+    assert not [k for k in ID3(mp3).keys() if k.startswith("TXXX:liq")]
+
+
+def test_cue_out_past_the_audio_is_refused(mp3: Path) -> None:
+    with pytest.raises(ExportError, match="cue out at 9000 ms"):
+        write_tags(mp3, full_tags(playout=PlayoutCues(0, 9000, 0.0)))
 
 
 def test_cover_retrievable(mp3: Path) -> None:

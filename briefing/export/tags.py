@@ -11,6 +11,9 @@ convert anything else (it also recurses into CHAP/CTOC sub-frames). Text frames 
 Chapters are saved in time order: ffmpeg and ffprobe list ID3 chapters in the order their CHAP frames
 sit in the tag (not in CTOC order), and mutagen orders frames by size. See `_TimeOrderedID3`.
 
+For playout systems running Liquidsoap, TXXX frames carry `liq_cue_in`, `liq_cue_out` and
+`replaygain_track_gain` (audio.cues).
+
 On reading, mutagen upgrades to v2.4 in memory by default: TYER+TDAT come back as one TDRC.
 """
 
@@ -26,7 +29,8 @@ from typing import Any, cast
 from mutagen import MutagenError
 from mutagen.id3 import ID3
 
-from briefing.errors import ExportError
+from briefing.audio.cues import PlayoutCues
+from briefing.errors import BriefingError, ExportError
 from briefing.export.atomic import atomic_path
 from briefing.export.chapters import Chapter
 from briefing.export.chapters import chapters_from_marks as chapters_from_marks
@@ -86,6 +90,7 @@ class EpisodeTags:
     chapters: tuple[Chapter, ...] = ()
     keywords: tuple[str, ...] = ()
     category: str = ""
+    playout: PlayoutCues | None = None
 
     def __post_init__(self) -> None:
         if self.track is None and self.episode is not None:
@@ -181,6 +186,8 @@ def _build(tags: EpisodeTags) -> Any:
             id3.add(getattr(m, frame_id)(encoding=UTF16, text=text))
     if tags.episode is not None:
         id3.add(m.TXXX(encoding=UTF16, desc=EPISODE_TXXX, text=str(tags.episode)))
+    for desc, text in tags.playout.tags() if tags.playout is not None else ():
+        id3.add(m.TXXX(encoding=UTF16, desc=desc, text=text))
     if tags.description:
         id3.add(m.COMM(encoding=UTF16, lang=tags.language, desc="", text=tags.description))
     if tags.transcript:
@@ -246,6 +253,11 @@ def write_tags(mp3: Path, tags: EpisodeTags) -> None:
             f"chapter {last.title!r} ends at {last.end_ms} ms, after the end of {mp3} ({length} ms)",
             cause="chapters computed from another timeline",
         )
+    if tags.playout is not None and tags.playout.cue_out_ms > length + DURATION_SLACK_MS:
+        raise ExportError(
+            f"cue out at {tags.playout.cue_out_ms} ms is after the end of {mp3} ({length} ms)",
+            cause="cue points computed from another timeline",
+        )
     id3 = _build(tags)
     try:
         with atomic_path(mp3) as temp:
@@ -306,6 +318,14 @@ def _chapters(id3: Any, where: Path) -> tuple[Chapter, ...]:
     return tuple(result)
 
 
+def _playout(id3: Any, where: Path) -> PlayoutCues | None:
+    texts = {str(f.desc): str(f.text[0]) for f in id3.getall("TXXX") if f.text}
+    try:
+        return PlayoutCues.from_tags(texts)
+    except BriefingError as e:
+        raise ExportError(f"bad playout tags in {where}", cause=e.one_line()) from e
+
+
 def read_tags(mp3: Path) -> EpisodeTags:
     """Read tags written by `write_tags` back (round-trip); ExportError names what is missing."""
     mp3 = Path(mp3)
@@ -340,4 +360,5 @@ def read_tags(mp3: Path) -> EpisodeTags:
         chapters=_chapters(id3, mp3),
         keywords=tuple(_text(id3, "TKWD").split(",")) if _text(id3, "TKWD") else (),
         category=_text(id3, "TCAT"),
+        playout=_playout(id3, mp3),
     )
