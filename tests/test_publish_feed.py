@@ -162,6 +162,31 @@ def test_keep_and_time_zone_and_explicit(tmp_path: Path) -> None:
     assert {e.text for e in root.iter(f"{{{NS['itunes']}}}explicit")} == {"true"}
 
 
+def test_a_default_show_writes_no_half_element(tmp_path: Path) -> None:
+    """Without an owner e-mail: no itunes:owner (validators reject one without its e-mail), no
+    podcast:locked (the Podcast Index schema requires its owner); the description is not the title."""
+    show = Show(owner_name="La rédaction")
+    publish_episode(tmp_path, show, make_episode(tmp_path), "a", now=T0)
+    channel = ET.parse(tmp_path / FEED_NAME).getroot().find("channel")
+    assert channel is not None
+    assert channel.find("itunes:owner", NS) is None and channel.find("podcast:locked", NS) is None
+    assert channel.findtext("description") == "Le Briefing : l'actualité lue par une voix de synthèse."
+    assert channel.findtext("itunes:author", namespaces=NS) == "Le Briefing"
+    feed = podcastparser.parse(show.feed_url, (tmp_path / FEED_NAME).open("rb"))
+    assert "itunes_owner" not in feed and feed["description"] == show.feed_description
+
+
+def test_an_owner_is_written_whole(tmp_path: Path) -> None:
+    show = dataclasses.replace(SHOW, author="La rédaction")
+    publish_episode(tmp_path, show, make_episode(tmp_path), "a", now=T0)
+    owner = ET.parse(tmp_path / FEED_NAME).getroot().find("channel/itunes:owner", NS)
+    assert owner is not None
+    assert [(e.tag.split("}")[1], e.text) for e in owner] == [
+        ("name", "La rédaction"),
+        ("email", "podcast@example.org"),
+    ]
+
+
 def test_same_library_same_bytes(published: tuple[Path, list[EpisodeRecord]]) -> None:
     out, _ = published
     before = (out / FEED_NAME).read_bytes()

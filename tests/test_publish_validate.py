@@ -201,6 +201,54 @@ def test_artwork_that_apple_refuses(tmp_path: Path) -> None:
     assert "artwork: cover" in messages(validate(tmp_path / "out", audio=False))
 
 
+def test_a_default_show_validates_without_error(tmp_path: Path) -> None:
+    good_folder(tmp_path, Show())
+    problems = validate(tmp_path)
+    assert messages(problems) == ""
+    warnings = messages(problems, "warning")
+    assert "no <itunes:owner> (Apple asks for one" in warnings and "is on this machine" in warnings
+
+
+def _drop_attr(path: str, name: str) -> Callable[[ET.Element], None]:
+    def change(channel: ET.Element) -> None:
+        element = channel.find(path, NAMESPACES)
+        assert element is not None, path
+        del element.attrib[name]
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_drop("itunes:owner/itunes:email"), "<itunes:owner> has no <itunes:email>"),
+        (_set("itunes:owner/itunes:email", "podcast"), "<itunes:owner> e-mail 'podcast' is not an e-mail"),
+        (_drop_attr("podcast:locked", "owner"), "<podcast:locked> has no owner"),
+        (_attr("podcast:locked", "owner", "nobody"), "<podcast:locked> owner 'nobody' is not an e-mail"),
+    ],
+)
+def test_what_validators_reject_is_an_error(
+    tmp_path: Path, change: Callable[[ET.Element], None], message: str
+) -> None:
+    good_folder(tmp_path)
+    edit_feed(tmp_path, change)
+    assert message in messages(validate(tmp_path, audio=False))
+
+
+def test_what_apple_only_asks_for_is_a_warning(tmp_path: Path) -> None:
+    good_folder(tmp_path)
+    edit_feed(tmp_path, _drop("itunes:owner/itunes:name"))
+    problems = validate(tmp_path, audio=False)
+    assert messages(problems) == "" and "has no <itunes:name>" in messages(problems, "warning")
+    edit_feed(tmp_path, _drop("itunes:owner"))
+    edit_feed(tmp_path, _drop("itunes:author"))
+    edit_feed(tmp_path, _drop("podcast:locked"))
+    problems = validate(tmp_path, audio=False)
+    assert messages(problems) == ""
+    assert "no <itunes:owner>" in messages(problems, "warning")
+    assert "<itunes:author> is missing" in messages(problems, "warning")
+
+
 def test_loopback_feed_is_only_a_warning(tmp_path: Path) -> None:
     good_folder(tmp_path, Show(owner_email="a@example.org"))
     problems = validate(tmp_path, audio=False)

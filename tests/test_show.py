@@ -141,6 +141,16 @@ def test_publishing_defaults() -> None:
     assert show.feed_url == "http://127.0.0.1:8000/feed.xml"
 
 
+def test_the_feed_description_is_said_from_the_title_and_author_without_one() -> None:
+    assert Show().feed_description == "Le Briefing : l'actualité lue par une voix de synthèse."
+    assert Show(title="Matinale", author="Radio Sud").feed_description == (
+        "Matinale : l'actualité lue par une voix de synthèse, proposée par Radio Sud."
+    )
+    assert Show(description="Mon émission.").feed_description == "Mon émission."
+    with pytest.raises(ConfigError, match="the description said from the title is longer than 4000"):
+        Show(title="T" * 4000)
+
+
 def test_a_category_without_subcategory(tmp_path: Path) -> None:
     show = load_show(write(tmp_path, "[show]\ncategory = 'Technology'\n"))
     assert (show.category, show.subcategory) == ("Technology", None)

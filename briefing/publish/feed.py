@@ -103,7 +103,7 @@ def _channel(channel: ET.Element, show: Show, episodes: Sequence[EpisodeRecord],
     author = show.author or show.title
     _sub(channel, "title", show.title)
     _sub(channel, "link", link)
-    _sub(channel, "description", as_html(show.description or show.title))
+    _sub(channel, "description", as_html(show.feed_description))
     _sub(channel, "language", show.language)
     if show.copyright:
         _sub(channel, "copyright", show.copyright)
@@ -118,9 +118,9 @@ def _channel(channel: ET.Element, show: Show, episodes: Sequence[EpisodeRecord],
         _sub(image, "link", link)
         _sub(channel, "itunes:image", href=show.url_for(artwork))
     _sub(channel, "itunes:author", author)
-    owner = _sub(channel, "itunes:owner")
-    _sub(owner, "itunes:name", show.owner_name or author)
-    if show.owner_email:
+    if show.owner_email:  # an itunes:owner without its e-mail is an error for feed validators
+        owner = _sub(channel, "itunes:owner")
+        _sub(owner, "itunes:name", show.owner_name or author)
         _sub(owner, "itunes:email", show.owner_email)
     category = _sub(channel, "itunes:category", text=show.category)
     if show.subcategory:
@@ -128,10 +128,8 @@ def _channel(channel: ET.Element, show: Show, episodes: Sequence[EpisodeRecord],
     _sub(channel, "itunes:explicit", "true" if show.explicit else "false")
     _sub(channel, "itunes:type", "episodic")
     _sub(channel, "podcast:guid", podcast_guid(show.feed_url))
-    if show.owner_email:
+    if show.owner_email:  # the Podcast Index schema requires the owner's e-mail on podcast:locked
         _sub(channel, "podcast:locked", "no", owner=show.owner_email)
-    else:
-        _sub(channel, "podcast:locked", "no")
 
 
 def _item(item: ET.Element, show: Show, record: EpisodeRecord) -> None:

@@ -5,7 +5,10 @@ episode type), unique GUIDs and enclosure URLs, the podcast:guid rule. The files
 at, when they are under the feed's folder URL and so found in its folder: they exist, their size
 is the enclosure length, the MP3 decodes to the duration of the episode JSON (within 0.1 s) and
 measures within its loudness preset, its ID3 tag reads back, transcripts and chapters parse.
-Errors make `briefing validate` fail; warnings are printed but do not.
+Errors are what feed validators and directories reject (the W3C feed validator: an itunes:owner
+without its e-mail; the Podcast Index schema: podcast:locked without its owner; Apple: no artwork, a
+wrong category) and make `briefing validate` fail; warnings are what Apple only asks for (an
+itunes:owner, an itunes:author) and other things worth knowing, printed without failing.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from briefing.export.chapters import CHAPTERS_MIME, EpisodeInfo, parse_chapters_
 from briefing.export.names import safe_join
 from briefing.publish.feed import MP3_MIME, NAMESPACES, podcast_guid
 from briefing.publish.library import EpisodeRecord, Library, read_library
-from briefing.show import APPLE_CATEGORIES, FEED_NAME, MAX_DESCRIPTION_BYTES
+from briefing.show import APPLE_CATEGORIES, EMAIL, FEED_NAME, MAX_DESCRIPTION_BYTES
 
 DURATION_TOLERANCE_S = 0.1
 EPISODE_TYPES = ("full", "trailer", "bonus")
@@ -100,9 +103,9 @@ class _Checker:
         description = self.text(channel, "description", where)
         if len(description.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
             self.error(where, f"<description> is over {MAX_DESCRIPTION_BYTES} bytes")
-        for tag in ("itunes:author", "itunes:owner/itunes:email"):
-            if not self.text(channel, tag, where, required=False):
-                self.warn(where, f"<{tag}> is missing (Apple recommends it)")
+        if not self.text(channel, "itunes:author", where, required=False):
+            self.warn(where, "<itunes:author> is missing (Apple recommends it)")
+        self.owner(channel, where)
         self.explicit(channel, where, required=True)
         self.category(channel)
         self_link = next(
@@ -120,8 +123,7 @@ class _Checker:
             self.error(
                 where, f"<podcast:guid> {guid} is not UUIDv5 of the feed URL ({podcast_guid(self_link)})"
             )
-        if self.text(channel, "podcast:locked", where) not in ("yes", "no", ""):
-            self.error(where, "<podcast:locked> must be yes or no")
+        self.locked(channel, where)
         image = channel.find("itunes:image", NAMESPACES)
         href = image.get("href", "") if image is not None else ""
         if not href:
@@ -135,6 +137,33 @@ class _Checker:
                 load_cover(path)
             except BriefingError as e:
                 self.error(where, f"artwork: {e.one_line()}")
+
+    def owner(self, channel: ET.Element, where: str) -> None:
+        """itunes:owner: Apple asks for one; a feed validator rejects one without its e-mail."""
+        owner = channel.find("itunes:owner", NAMESPACES)
+        if owner is None:
+            self.warn(where, "no <itunes:owner> (Apple asks for one, with an e-mail: set show.owner_email)")
+            return
+        email = self.text(owner, "itunes:email", where, required=False)
+        if not email:
+            self.error(where, "<itunes:owner> has no <itunes:email> (the W3C feed validator rejects it)")
+        elif not EMAIL.fullmatch(email):
+            self.error(where, f"<itunes:owner> e-mail {email!r} is not an e-mail address")
+        if not self.text(owner, "itunes:name", where, required=False):
+            self.warn(where, "<itunes:owner> has no <itunes:name> (Apple asks for one)")
+
+    def locked(self, channel: ET.Element, where: str) -> None:
+        """podcast:locked is optional; the Podcast Index schema requires its owner e-mail."""
+        locked = channel.find("podcast:locked", NAMESPACES)
+        if locked is None:
+            return
+        if (locked.text or "").strip() not in ("yes", "no"):
+            self.error(where, "<podcast:locked> must be yes or no")
+        owner = locked.get("owner", "")
+        if not owner:
+            self.error(where, "<podcast:locked> has no owner (the Podcast Index schema requires it)")
+        elif not EMAIL.fullmatch(owner):
+            self.error(where, f"<podcast:locked> owner {owner!r} is not an e-mail address")
 
     def category(self, channel: ET.Element) -> None:
         category = channel.find("itunes:category", NAMESPACES)
