@@ -144,6 +144,50 @@ def test_channel_and_items_by_xpath(published: tuple[Path, list[EpisodeRecord]])
     assert email.utils.parsedate_to_datetime(dates[2]) == records[0].published
 
 
+def _pub_dates(out: Path) -> dict[str, str]:
+    items = ET.parse(out / FEED_NAME).getroot().findall("channel/item")
+    return {item.findtext("title") or "": item.findtext("pubDate") or "" for item in items}
+
+
+def test_pub_date_follows_the_episode_date_and_stays_across_rebuilds(tmp_path: Path) -> None:
+    """An episode dated months back is published that day at 06:00 in the show's time zone; one
+    dated today at the time of the build; a rebuild keeps the first date."""
+    now = dt.datetime(2025, 8, 15, 14, 37, 12, tzinfo=dt.UTC)
+    old = make_episode(tmp_path, "Hiver", slug="hiver", date=dt.date(2025, 2, 3), freq=300)
+    today = make_episode(tmp_path, "Aujourd'hui", slug="ajd", date=dt.date(2025, 8, 15), freq=500)
+    publish_episode(tmp_path, SHOW, old, "hiver", now=now)
+    publish_episode(tmp_path, SHOW, today, "ajd", now=now)
+    dates = _pub_dates(tmp_path)
+    assert dates == {
+        "Hiver": "Mon, 03 Feb 2025 06:00:00 +0100",
+        "Aujourd'hui": "Fri, 15 Aug 2025 16:37:12 +0200",
+    }
+    items = ET.parse(tmp_path / FEED_NAME).getroot().findall("channel/item")
+    assert [i.findtext("title") for i in items] == ["Aujourd'hui", "Hiver"], "newest date first"
+    later = now + dt.timedelta(days=40)
+    rebuilt = make_episode(tmp_path, "Hiver", slug="hiver", date=dt.date(2025, 2, 3), freq=350)
+    publish_episode(tmp_path, SHOW, rebuilt, "hiver", now=later)
+    publish_episode(tmp_path, SHOW, today, "ajd", now=later)
+    assert _pub_dates(tmp_path) == dates
+    assert read_library(tmp_path).episodes[0].updated == later
+
+
+def test_pub_date_is_the_local_day_of_the_show(tmp_path: Path) -> None:
+    """What counts is the day in the show's time zone: 22:30 UTC on the 15th is already the 16th in
+    Paris, still the 15th in New York (so an episode dated the 16th waits for 06:00 there)."""
+    now = dt.datetime(2025, 8, 15, 22, 30, tzinfo=dt.UTC)  # 00:30 on the 16th in Paris
+    info = make_episode(tmp_path, date=dt.date(2025, 8, 16))
+    publish_episode(tmp_path, SHOW, info, "a", now=now)
+    assert _pub_dates(tmp_path)[info.title] == "Sat, 16 Aug 2025 00:30:00 +0200"
+    ny = dataclasses.replace(SHOW, timezone="America/New_York")  # 18:30 on the 15th there
+    publish_episode(tmp_path, ny, info, "a", now=now)
+    regenerate_feed(tmp_path, ny)
+    assert _pub_dates(tmp_path)[info.title] == "Fri, 15 Aug 2025 18:30:00 -0400", "kept, shown in NY time"
+    other = tmp_path / "ny"
+    publish_episode(other, ny, make_episode(other, date=dt.date(2025, 8, 16)), "a", now=now)
+    assert _pub_dates(other)[info.title] == "Sat, 16 Aug 2025 06:00:00 -0400"
+
+
 def test_quoted_urls_point_at_the_files(published: tuple[Path, list[EpisodeRecord]]) -> None:
     out, records = published
     enclosure = url(records[1], "mp3")

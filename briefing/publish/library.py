@@ -1,10 +1,12 @@
 """The episode library of an output folder (`library.json`) and the feed made from it.
 
 Each build adds its episode, or replaces the episode with the same key (same article and date),
-which keeps its GUID and episode number. A GUID never changes; episode numbers are never reused,
-even after a removal. Every change holds a lock on the folder (so two builds at once never lose
-an episode) and commits the library and `feed.xml` together, each written atomically: the library
-first, then the feed made from it; if the feed cannot be written, the previous library is put back.
+which keeps its GUID, episode number and publication time. A new episode is published on its own
+date, in the show's time zone: at the time of the build when that is today, else at 06:00. A GUID
+never changes; episode numbers are never reused, even after a removal. Every change holds a lock
+on the folder (so two builds at once never lose an episode) and commits the library and `feed.xml`
+together, each written atomically: the library first, then the feed made from it; if the feed
+cannot be written, the previous library is put back.
 Files a replaced or removed episode no longer needs are deleted only after that commit, so a crash
 can leave an orphan file, never a dangling link.
 """
@@ -31,6 +33,8 @@ LIBRARY_NAME = "library.json"
 LOCK_NAME = ".library.lock"
 LIBRARY_SCHEMA = 1
 LOCK_TIMEOUT_S = 120.0
+#: When an episode dated another day than its build is published (local time): a morning briefing.
+MORNING = dt.time(6, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +223,8 @@ def publish_episode(
     then regenerate the feed. File paths in `info` are relative to `out_dir`.
 
     A replaced episode keeps its GUID, number and publication time. A new one takes `info.guid`
-    (else `episode_guid(show, key)`) and `info.episode` when that number is free, else the next.
+    (else `episode_guid(show, key)`) and `info.episode` when that number is free, else the next;
+    it is published at `publication_time(info.date, now, show.timezone)`.
     Files of the replaced episode that nothing references any more are deleted afterwards.
     `preset` names the loudness preset the audio was mastered with (default: `show.preset`);
     `briefing validate` measures the episode against it.
@@ -254,7 +259,7 @@ def publish_episode(
             # Numbers only grow: one given by the build is kept when no episode ever had it.
             free = max([library.next_number, *(r.number + 1 for r in library.episodes)])
             number = info.episode if info.episode is not None and info.episode >= free else free
-            published = now
+            published = publication_time(info.date, now, show.timezone)
         record = EpisodeRecord(key, guid, number, published, now, preset or show.preset, info)
         new = Library(
             others + (record,),
@@ -265,6 +270,17 @@ def publish_episode(
     if old is not None:
         _delete_unreferenced(out_dir, old, new)
     return record
+
+
+def publication_time(date: dt.date, now: dt.datetime, timezone: str) -> dt.datetime:
+    """When an episode dated `date` is published (UTC): `now` when it is that day in `timezone`,
+    else `date` at MORNING there."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone)
+    if now.astimezone(zone).date() == date:
+        return now.astimezone(dt.UTC)
+    return dt.datetime.combine(date, MORNING, tzinfo=zone).astimezone(dt.UTC)
 
 
 def remove_episode(out_dir: Path, show: Show, ident: str, *, delete_files: bool = True) -> EpisodeRecord:
