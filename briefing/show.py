@@ -156,6 +156,8 @@ class Show:
     timezone: str = "Europe/Paris"
     keep: int = 50
     preset: str = "podcast"
+    # Whether the feed may mix episodes mastered for different loudness targets.
+    allow_mixed_loudness: bool = False
     # Stable name of the files dropped into a playout system's watched folder (`build --deliver DIR`).
     delivery_name: str = "{show}-{date}"
     sound: Sound = field(default_factory=Sound)
@@ -258,7 +260,8 @@ def _check_url(url: str, where: str, name: str) -> None:
 _SHOW_STRINGS: tuple[str, ...] = ("title", "description", "author", "owner_name", "owner_email")
 _SHOW_STRINGS += ("language", "category", "subcategory", "base_url", "link", "copyright", "timezone")
 _SHOW_STRINGS += ("voice", "delivery_name")
-_SHOW_FIELDS = {*_SHOW_STRINGS, "explicit", "artwork", "keep", "preset"}
+_SHOW_BOOLS = ("explicit", "allow_mixed_loudness")
+_SHOW_FIELDS = {*_SHOW_STRINGS, *_SHOW_BOOLS, "artwork", "keep", "preset"}
 
 
 def _check_delivery_name(pattern: str, where: str) -> None:
@@ -295,10 +298,11 @@ def load_show(path: Path | str | None) -> Show:
             values[name] = _string(show_data, name, file, "show.", None)
     if "category" in values and "subcategory" not in values:
         values["subcategory"] = None  # the default subcategory belongs to the default category
-    if "explicit" in show_data:
-        if not isinstance(show_data["explicit"], bool):
-            raise ConfigError(f"{file}: show.explicit must be true or false")
-        values["explicit"] = show_data["explicit"]
+    for name in _SHOW_BOOLS:
+        if name in show_data:
+            if not isinstance(show_data[name], bool):
+                raise ConfigError(f"{file}: show.{name} must be true or false")
+            values[name] = show_data[name]
     if "keep" in show_data:
         keep = show_data["keep"]
         if isinstance(keep, bool) or not isinstance(keep, int):

@@ -254,3 +254,22 @@ def test_loopback_feed_is_only_a_warning(tmp_path: Path) -> None:
     problems = validate(tmp_path, audio=False)
     assert messages(problems) == ""
     assert "is on this machine" in messages(problems, "warning")
+
+
+def test_a_feed_mixing_loudness_targets_is_warned_about(tmp_path: Path) -> None:
+    publish_episode(tmp_path, SHOW, make_episode(tmp_path, slug="a", freq=300), "a", now=T0)
+    loud = make_episode(tmp_path, "Radio", slug="b", freq=500, lufs=-23.0)
+    publish_episode(tmp_path, SHOW, loud, "b", now=T0, preset="broadcast", allow_mixed_loudness=True)
+    problems = validate(tmp_path)
+    assert messages(problems) == ""
+    assert (
+        "the feed mixes loudness targets: -16.0 LUFS (preset 'podcast': episode 1); "
+        "-23.0 LUFS (preset 'broadcast': episode 2)"
+    ) in messages(problems, "warning")
+
+
+def test_an_episode_is_measured_against_its_own_target(tmp_path: Path) -> None:
+    info = make_episode(tmp_path, lufs=-18.0)
+    info = dataclasses.replace(info, loudness=(("target_lufs", -18.0),))
+    publish_episode(tmp_path, SHOW, info, "a", now=T0)
+    assert messages(validate(tmp_path)) == ""

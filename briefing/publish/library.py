@@ -27,6 +27,7 @@ from briefing.errors import BriefingError, PublishError
 from briefing.export.atomic import atomic_write_bytes
 from briefing.export.chapters import EpisodeInfo
 from briefing.export.names import safe_join
+from briefing.publish.loudness import Target, preset_for, refuse_mixed_loudness, target_of
 from briefing.show import FEED_NAME, Show
 
 LIBRARY_NAME = "library.json"
@@ -70,6 +71,11 @@ class EpisodeRecord:
     def seconds(self) -> float:
         return self.info.samples / self.info.rate
 
+    @property
+    def target(self) -> Target:
+        """The loudness the episode was mastered for."""
+        return target_of(self.info, self.preset)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
@@ -83,14 +89,15 @@ class EpisodeRecord:
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> EpisodeRecord:
+        info = EpisodeInfo.from_json(json.dumps(doc["info"]))
         return cls(
             key=str(doc["key"]),
             guid=str(doc["guid"]),
             number=int(doc["number"]),
             published=dt.datetime.fromisoformat(doc["published"]),
             updated=dt.datetime.fromisoformat(doc["updated"]),
-            preset=str(doc["preset"]),
-            info=EpisodeInfo.from_json(json.dumps(doc["info"])),
+            preset=str(doc["preset"]) if "preset" in doc else preset_for(info),
+            info=info,
         )
 
 
@@ -218,6 +225,7 @@ def publish_episode(
     now: dt.datetime | None = None,
     *,
     preset: str | None = None,
+    allow_mixed_loudness: bool | None = None,
 ) -> EpisodeRecord:
     """Add the episode to the library of `out_dir`, or replace the one with the same `key`,
     then regenerate the feed. File paths in `info` are relative to `out_dir`.
@@ -227,21 +235,25 @@ def publish_episode(
     it is published at `publication_time(info.date, now, show.timezone)`.
     Files of the replaced episode that nothing references any more are deleted afterwards.
     `preset` names the loudness preset the audio was mastered with (default: `show.preset`);
-    `briefing validate` measures the episode against it.
+    `briefing validate` measures the episode against it. An episode mastered for another loudness
+    than the library's others is refused (PublishError) unless `allow_mixed_loudness` (default:
+    the show's setting).
     """
     out_dir = Path(out_dir)
     now = _now(now)
     if not key.strip():
         raise PublishError(f"episode {info.title!r} has an empty key", cause="pass article + date")
     _check_files(out_dir, info)
-    if preset is not None:
-        from briefing.audio.presets import get_preset
-
-        get_preset(preset)  # an unknown name raises AudioError listing the choices
+    preset = preset or show.preset
+    target = target_of(info, preset)  # an unknown preset raises AudioError listing the choices
+    if allow_mixed_loudness is None:
+        allow_mixed_loudness = show.allow_mixed_loudness
     with locked(out_dir):
         library = read_library(out_dir)
         old = next((r for r in library.episodes if r.key == key), None)
         others = tuple(r for r in library.episodes if r.key != key)
+        if not allow_mixed_loudness:
+            refuse_mixed_loudness(target, others, info.title)
         mp3 = info.file("mp3")
         for other in others:
             used = other.info.file("mp3")
@@ -260,7 +272,7 @@ def publish_episode(
             free = max([library.next_number, *(r.number + 1 for r in library.episodes)])
             number = info.episode if info.episode is not None and info.episode >= free else free
             published = publication_time(info.date, now, show.timezone)
-        record = EpisodeRecord(key, guid, number, published, now, preset or show.preset, info)
+        record = EpisodeRecord(key, guid, number, published, now, preset, info)
         new = Library(
             others + (record,),
             max(library.next_number, number + 1),

@@ -4,7 +4,8 @@ The feed: required channel and item tags, allowed values (explicit true/false, A
 episode type), unique GUIDs and enclosure URLs, the podcast:guid rule. The files the feed points
 at, when they are under the feed's folder URL and so found in its folder: they exist, their size
 is the enclosure length, the MP3 decodes to the duration of the episode JSON (within 0.1 s) and
-measures within its loudness preset, its ID3 tag reads back, transcripts and chapters parse.
+measures within its loudness preset, its ID3 tag reads back, transcripts and chapters parse; the
+feed's episodes were all mastered for one loudness.
 Errors are what feed validators and directories reject (the W3C feed validator: an itunes:owner
 without its e-mail; the Podcast Index schema: podcast:locked without its owner; Apple: no artwork, a
 wrong category) and make `briefing validate` fail; warnings are what Apple only asks for (an
@@ -26,6 +27,7 @@ from briefing.export.chapters import CHAPTERS_MIME, EpisodeInfo, parse_chapters_
 from briefing.export.names import safe_join
 from briefing.publish.feed import MP3_MIME, NAMESPACES, podcast_guid
 from briefing.publish.library import EpisodeRecord, Library, read_library
+from briefing.publish.loudness import by_target, describe
 from briefing.show import APPLE_CATEGORIES, EMAIL, FEED_NAME, MAX_DESCRIPTION_BYTES
 
 DURATION_TOLERANCE_S = 0.1
@@ -42,6 +44,7 @@ class _Checker:
     def __init__(self, feed: Path, audio: bool) -> None:
         self.feed, self.root, self.audio = feed, feed.parent, audio
         self.problems: list[Problem] = []
+        self.listed: list[EpisodeRecord] = []  # the library's episodes the feed lists
         self.base = ""
         self.library = Library()
 
@@ -93,8 +96,19 @@ class _Checker:
             self.warn("channel", "the feed has no episode")
         for i, item in enumerate(items, start=1):
             self.item(item, f"item {i}", guids, urls)
+        self.loudness_mix()
         for record in self.library.episodes:
             self.files(record)
+
+    def loudness_mix(self) -> None:
+        """One feed, one loudness: listeners hear a jump between episodes mastered for two."""
+        try:
+            groups = by_target(self.listed)
+        except BriefingError as e:
+            self.error("channel", e.one_line())
+            return
+        if len(groups) > 1:
+            self.warn("channel", f"the feed mixes loudness targets: {describe(groups)}")
 
     def channel(self, channel: ET.Element) -> None:
         where = "channel"
@@ -205,6 +219,8 @@ class _Checker:
         record = next((r for r in self.library.episodes if r.guid == guid), None)
         if self.library.episodes and record is None:
             self.error(where, f"GUID {guid} is not in the episode library")
+        if record is not None:
+            self.listed.append(record)
         info = self.episode_json(record, where)
         if info is not None and duration.isdigit() and abs(int(duration) - info.samples / info.rate) > 0.5:
             self.error(
@@ -270,7 +286,7 @@ class _Checker:
             self.error(where, f"enclosure length {length} but {path.name} is {size} bytes")
         self.id3(path, where, item)
         if self.audio:
-            self.sound(path, where, info, record.preset if record else None)
+            self.sound(path, where, info, record)
 
     def id3(self, path: Path, where: str, item: ET.Element) -> None:
         import importlib
@@ -290,7 +306,8 @@ class _Checker:
         if tags.guid and tags.guid != (item.findtext("guid") or "").strip():
             self.error(where, f"ID3 GUID {tags.guid} of {path.name} is not the feed's")
 
-    def sound(self, path: Path, where: str, info: EpisodeInfo | None, preset_name: str | None) -> None:
+    def sound(self, path: Path, where: str, info: EpisodeInfo | None, record: EpisodeRecord | None) -> None:
+        """The MP3 decodes to its duration and measures the loudness it was mastered for."""
         from briefing.audio.ffmpeg import decode_mp3_for_check
         from briefing.audio.master import measure
         from briefing.audio.presets import get_preset
@@ -302,10 +319,10 @@ class _Checker:
             return
         if info is not None:
             self.problems += duration_problems(path.name, pcm, info, DURATION_TOLERANCE_S, where)
-        if preset_name is None:
+        if record is None:
             return
         try:
-            preset = get_preset(preset_name)
+            preset = get_preset(record.preset).replace(target_lufs=record.target.lufs)
         except BriefingError as e:
             self.error(where, e.one_line())
             return
