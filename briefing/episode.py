@@ -187,6 +187,7 @@ def _write_all(
         guid=meta.guid,
         episode=meta.episode,
         description=meta.description,
+        chapters=chapters,
     )
     json_path = folder / f"{base}.json"
     write_episode_json(json_path, info)  # it lists every other file; itself, only in memory

@@ -90,6 +90,7 @@ def test_audio_duration_loudness_and_chapters(built: tuple[BuildResult, Path]) -
     tags = read_tags(written.mp3)
     assert tags.title == result.script.title and tags.album == "Le Briefing"
     assert [c.title for c in tags.chapters] == [c.title for c in chapters]
+    assert written.info.chapters == tags.chapters, "the episode JSON holds the ID3 chapters"
     assert tags.chapters[-1].end_ms <= round(decoded.frames / rate * 1000) + 50
     assert "Vers une rencontre à Moscou" in tags.transcript
     assert tags.playout is not None and tags.playout.cue_in_ms == 0, "the intro jingle starts at once"

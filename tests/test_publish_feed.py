@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_publish_library import SHOW, T0, make_episode
 
-from briefing.export.chapters import EpisodeFile, EpisodeInfo
-from briefing.publish.feed import clean_text, podcast_guid, render_feed
+from briefing.export.chapters import Chapter, EpisodeFile, EpisodeInfo
+from briefing.publish.feed import clean_text, item_description, podcast_guid, render_feed
 from briefing.publish.library import EpisodeRecord, publish_episode, read_library, regenerate_feed
 from briefing.show import FEED_NAME, Show
 
@@ -27,7 +27,13 @@ NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "podcast": "https://podcastindex.org/namespace/1.0",
     "atom": "http://www.w3.org/2005/Atom",
+    "psc": "http://podlove.org/simple-chapters",
 }
+CHAPTERS = (
+    Chapter("Ouverture", 0, 4_321),
+    Chapter("Le sommet <Alaska> & l'Ukraine", 4_321, 65_999),
+    Chapter("Conclusion", 65_999, 70_500),
+)
 
 
 def publish_three(out: Path, show: Show = SHOW) -> list[EpisodeRecord]:
@@ -186,6 +192,54 @@ def test_pub_date_is_the_local_day_of_the_show(tmp_path: Path) -> None:
     other = tmp_path / "ny"
     publish_episode(other, ny, make_episode(other, date=dt.date(2025, 8, 16)), "a", now=now)
     assert _pub_dates(other)[info.title] == "Sat, 16 Aug 2025 06:00:00 -0400"
+
+
+def test_chapters_for_every_client(tmp_path: Path) -> None:
+    """podcast:chapters (JSON), Podlove Simple Chapters (gPodder) and description timestamps
+    (Apple), each read back by a real parser."""
+    info = dataclasses.replace(make_episode(tmp_path), description="Le résumé.", chapters=CHAPTERS)
+    record = publish_episode(tmp_path, SHOW, info, "a", now=T0)
+    item = ET.parse(tmp_path / FEED_NAME).getroot().find("channel/item")
+    assert item is not None
+    psc = item.find("psc:chapters", NS)
+    assert psc is not None and psc.get("version") == "1.2"
+    assert [(c.get("start"), c.get("title")) for c in psc.findall("psc:chapter", NS)] == [
+        ("00:00:00.000", "Ouverture"),
+        ("00:00:04.321", "Le sommet <Alaska> & l'Ukraine"),
+        ("00:01:05.999", "Conclusion"),
+    ]
+    description = item.findtext("description") or ""
+    assert description == (
+        "<p>Le résumé.</p>\n<p>00:00 Ouverture<br>\n00:04 Le sommet &lt;Alaska&gt; &amp; l'Ukraine<br>\n"
+        "01:05 Conclusion</p>"
+    )
+    with (tmp_path / FEED_NAME).open("rb") as f:
+        episode = podcastparser.parse(SHOW.feed_url, f)["episodes"][0]
+    assert episode["chapters"] == [
+        {"start": 0, "title": "Ouverture"},
+        {"start": 4, "title": "Le sommet <Alaska> & l'Ukraine"},
+        {"start": 65, "title": "Conclusion"},
+    ]
+    parsed = feedparser.parse((tmp_path / FEED_NAME).read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entry = parsed.entries[0]
+    assert entry["id"] == record.guid and entry["podcast_chapters"]["url"] == url(record, "chapters")
+    assert "00:04 Le sommet &lt;Alaska&gt; &amp; l'Ukraine" in entry["summary"]
+    assert read_library(tmp_path).episodes[0].info.chapters == CHAPTERS, "kept in the library"
+
+
+def test_timestamps_only_from_three_chapters_and_hours_only_past_an_hour(tmp_path: Path) -> None:
+    info = dataclasses.replace(make_episode(tmp_path), description="Résumé.")
+    two = dataclasses.replace(info, chapters=CHAPTERS[:2])
+    assert item_description(two) == "Résumé."
+    late = (
+        Chapter("Début", 250, 1_000),
+        Chapter("Milieu", 1_000, 3_599_999),
+        Chapter("Fin", 3_599_999, 3_700_000),
+    )
+    assert item_description(dataclasses.replace(info, chapters=late)) == (
+        "<p>Résumé.</p>\n<p>00:00:00 Début<br>\n00:00:01 Milieu<br>\n00:59:59 Fin</p>"
+    ), "the first at zero, the others rounded down"
 
 
 def test_quoted_urls_point_at_the_files(published: tuple[Path, list[EpisodeRecord]]) -> None:

@@ -273,3 +273,18 @@ def test_an_episode_is_measured_against_its_own_target(tmp_path: Path) -> None:
     info = dataclasses.replace(info, loudness=(("target_lufs", -18.0),))
     publish_episode(tmp_path, SHOW, info, "a", now=T0)
     assert messages(validate(tmp_path)) == ""
+
+
+def test_simple_chapters_are_checked(tmp_path: Path) -> None:
+    from briefing.export.chapters import Chapter
+
+    chapters = (Chapter("Ouverture", 0, 400), Chapter("Suite", 400, 800), Chapter("Fin", 800, 1000))
+    info = dataclasses.replace(make_episode(tmp_path), chapters=chapters)
+    publish_episode(tmp_path, SHOW, info, "a", now=T0)
+    assert messages(validate(tmp_path, audio=False)) == ""
+    edit_feed(tmp_path, _attr("item/psc:chapters/psc:chapter[2]", "start", "00:00:00.900"))
+    assert "start times are not in order" in messages(validate(tmp_path, audio=False))
+    edit_feed(tmp_path, _attr("item/psc:chapters/psc:chapter[2]", "start", "0.4 s"))
+    assert "<psc:chapter start='0.4 s' title='Suite'> needs a time" in messages(
+        validate(tmp_path, audio=False)
+    )

@@ -38,6 +38,7 @@ TRANSCRIPT_TYPES = frozenset(
 )
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _DURATION = re.compile(r"\d+|(\d+:)?\d{1,2}:\d{2}")
+_NPT = re.compile(r"\d+:[0-5]\d:[0-5]\d(\.\d{1,3})?")
 
 
 class _Checker:
@@ -231,6 +232,20 @@ class _Checker:
             self.side_file(element, where, "transcript", TRANSCRIPT_TYPES)
         for element in item.findall("podcast:chapters", NAMESPACES):
             self.side_file(element, where, "chapters", frozenset((CHAPTERS_MIME,)))
+        self.simple_chapters(item, where)
+
+    def simple_chapters(self, item: ET.Element, where: str) -> None:
+        """Podlove Simple Chapters: each has a start (HH:MM:SS.mmm, ascending) and a title."""
+        starts = []
+        for chapter in item.findall("psc:chapters/psc:chapter", NAMESPACES):
+            start, title = chapter.get("start", ""), chapter.get("title", "")
+            if not _NPT.fullmatch(start) or not title.strip():
+                self.error(where, f"<psc:chapter start={start!r} title={title!r}> needs a time and a title")
+                continue
+            hours, minutes, seconds = start.split(":")
+            starts.append((int(hours) * 60 + int(minutes)) * 60 + float(seconds))
+        if starts != sorted(starts):
+            self.error(where, "<psc:chapter> start times are not in order")
 
     def episode_json(self, record: EpisodeRecord | None, where: str) -> EpisodeInfo | None:
         if record is None:
