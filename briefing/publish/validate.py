@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as ET
 
+from briefing.categories import APPLE_CATEGORIES
 from briefing.check import Problem, duration_problems, listed_file_problems, loudness_problems
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import CHAPTERS_MIME, EpisodeInfo, parse_chapters_json
@@ -28,7 +29,7 @@ from briefing.export.names import safe_join
 from briefing.publish.feed import MP3_MIME, NAMESPACES, podcast_guid
 from briefing.publish.library import EpisodeRecord, Library, read_library
 from briefing.publish.loudness import by_target, describe
-from briefing.show import APPLE_CATEGORIES, EMAIL, FEED_NAME, MAX_DESCRIPTION_BYTES
+from briefing.show import EMAIL, FEED_NAME, MAX_DESCRIPTION_BYTES
 
 DURATION_TOLERANCE_S = 0.1
 EPISODE_TYPES = ("full", "trailer", "bonus")
