@@ -95,6 +95,7 @@ def _same_guid(channel: ET.Element) -> None:
         (_set("item/itunes:duration", "99"), "<itunes:duration> 99 s, the episode JSON says"),
         (_set("item/itunes:episode", "0"), "is not a positive number"),
         (_set("item/itunes:episodeType", "normal"), "<itunes:episodeType> must be one of"),
+        (_set("item/podcast:episode", "deux"), "<podcast:episode> 'deux' is not a number"),
         (_same_guid, "is used twice"),
         (_attr("item/podcast:transcript", "type", "text/srt"), "transcript type 'text/srt'"),
         (_attr("item/podcast:chapters", "type", "application/json"), "chapters type 'application/json'"),

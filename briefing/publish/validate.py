@@ -39,6 +39,7 @@ TRANSCRIPT_TYPES = frozenset(
 )
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _DURATION = re.compile(r"\d+|(\d+:)?\d{1,2}:\d{2}")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 _NPT = re.compile(r"\d+:[0-5]\d:[0-5]\d(\.\d{1,3})?")
 
 
@@ -215,6 +216,9 @@ class _Checker:
         number = self.text(item, "itunes:episode", where)
         if number and (not number.isdigit() or int(number) < 1):
             self.error(where, f"<itunes:episode> {number!r} is not a positive number")
+        podcast_episode = self.text(item, "podcast:episode", where, required=False)
+        if podcast_episode and not _DECIMAL.fullmatch(podcast_episode):
+            self.error(where, f"<podcast:episode> {podcast_episode!r} is not a number (Podcast Index schema)")
         if self.text(item, "itunes:episodeType", where) not in (*EPISODE_TYPES, ""):
             self.error(where, f"<itunes:episodeType> must be one of {', '.join(EPISODE_TYPES)}")
         self.explicit(item, where, required=False)
