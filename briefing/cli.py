@@ -150,8 +150,12 @@ def build(
         ),
     ] = None,
     preset: Annotated[
-        str, typer.Option("--preset", help="Loudness and encoding preset: podcast or broadcast.")
-    ] = ("podcast"),
+        str | None,
+        typer.Option(
+            "--preset",
+            help="Loudness and encoding preset: podcast or broadcast (default: the show's, else podcast).",
+        ),
+    ] = None,
     show: ShowOpt = None,
     title: TitleOpt = None,
     date: DateOpt = None,
@@ -193,6 +197,14 @@ def build(
             "{show}-{date}); a fixed name like briefing-latest works too.",
         ),
     ] = None,
+    allow_mixed_loudness: Annotated[
+        bool,
+        typer.Option(
+            "--allow-mixed-loudness",
+            help="Add the episode to a feed whose episodes were mastered for another loudness (e.g. a "
+            "broadcast episode among podcast ones); refused by default.",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the episode metadata JSON instead of the summary.")
     ] = False,
@@ -241,6 +253,7 @@ def build(
         deliver=deliver,
         delivery_name=name,
         max_minutes=max_minutes or MAX_MINUTES,
+        allow_mixed_loudness=allow_mixed_loudness,
     )
     failures = 0
     for group in groups:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .audio.cues import playout_cues
 from .audio.master import Loudness, MasterReport, master_and_encode
 from .audio.presets import Preset
 from .errors import ExportError
@@ -151,6 +152,7 @@ def _write_all(
             cover=meta.cover,
             transcript=transcript_of(script),
             chapters=chapters,
+            playout=playout_cues(mastered, report.mp3_loudness.integrated_lufs),
         ),
     )
     _check_audio_kept(mp3, checked)
@@ -185,6 +187,7 @@ def _write_all(
         guid=meta.guid,
         episode=meta.episode,
         description=meta.description,
+        chapters=chapters,
     )
     json_path = folder / f"{base}.json"
     write_episode_json(json_path, info)  # it lists every other file; itself, only in memory

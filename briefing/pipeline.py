@@ -187,6 +187,7 @@ class BuildOptions:
     deliver: Path | None = None  # a playout system's watched folder
     delivery_name: str | None = None  # None: the show's pattern
     max_minutes: int = MAX_MINUTES  # a longer script is refused before anything is voiced
+    allow_mixed_loudness: bool = False  # True: may join a feed mastered for another loudness
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -244,6 +245,10 @@ def build_episode(
     name = options.voice or show.voice
     profile = find_profile(name, dirs) if name else default_voice(dirs)
     check_length(script, options.max_minutes, profile.rate)
+    key = episode_key(script)
+    allow_mixed = options.allow_mixed_loudness or show.allow_mixed_loudness
+    if not allow_mixed:
+        _refuse_mixed_loudness(options.out_dir, key, preset, script.title)
     delivery = _delivery_name(options, show, script)  # checked now: it cannot fail after publishing
     design = SoundDesign.default(JINGLES_DIR).replace(
         **dict(show.sound.files), **dict.fromkeys(show.sound.off)
@@ -267,7 +272,6 @@ def build_episode(
     del voicing  # the voiced cues are episode-sized: assembly lets each go once placed
     timeline = assemble(script, voiced, design, preset.rate, release=True)
     del voiced
-    key = episode_key(script)
     guid, number = planned_identity(options.out_dir, show, key)
     meta = EpisodeMeta(
         show=show.title,
@@ -286,7 +290,9 @@ def build_episode(
     with staging_folder(options.out_dir) as staging:
         written = write_episode(script, timeline, preset, meta, options.out_dir, staging=staging)
         record_replaced(staging, options.out_dir, key)  # a kill after the commit: its files still go
-        record = publish_episode(options.out_dir, show, written.info, key, preset=preset.name)
+        record = publish_episode(
+            options.out_dir, show, written.info, key, preset=preset.name, allow_mixed_loudness=allow_mixed
+        )
     delivered: tuple[Path, ...] = ()
     if options.deliver is not None and delivery is not None:
         from .deliver import deliver
@@ -343,6 +349,16 @@ def check_length(script: Script, max_minutes: int, rate: float = 1.0) -> None:
             f"more than the limit of {max_minutes} minutes",
             cause="too much text for one episode: split the article, or raise --max-minutes",
         )
+
+
+def _refuse_mixed_loudness(out_dir: Path, key: str, preset: Preset, title: str) -> None:
+    """Before voicing, the check `publish_episode` makes: the feed's other episodes were mastered
+    for the same loudness."""
+    from .publish.library import read_library
+    from .publish.loudness import Target, refuse_mixed_loudness
+
+    others = (r for r in read_library(out_dir).episodes if r.key != key)
+    refuse_mixed_loudness(Target(preset.target_lufs, preset.name), others, title)
 
 
 def _adjusted(preset: Preset, show: Show) -> Preset:

@@ -9,7 +9,8 @@
     greeting = "Bonjour et bienvenue dans {show}. Nous sommes le {date}."
 
 Every wrong field is a ConfigError naming the file and the field. `briefing init` writes a
-commented config (`example_config()`), the same as `examples/show.toml`.
+commented config (`example_config()`, kept in `briefing/data/show.toml`), the same as
+`examples/show.toml`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .categories import APPLE_CATEGORIES
 from .errors import ConfigError
 
 # --- data -------------------------------------------------------------------------------------
@@ -29,50 +31,8 @@ DEFAULT_SHOW_TITLE = "Le Briefing"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 FEED_NAME = "feed.xml"
 MAX_DESCRIPTION_BYTES = 4000
-
-#: Apple Podcasts categories and their subcategories (Apple Podcasts Connect, 2019 list).
-APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
-    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"),
-    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
-    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
-    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
-    "Government": (),
-    "History": (),
-    "Health & Fitness": (
-        "Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality",
-    ),
-    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
-    "Leisure": (
-        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies",
-        "Home & Garden", "Video Games",
-    ),
-    "Music": ("Music Commentary", "Music History", "Music Interviews"),
-    "News": (
-        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics",
-        "Sports News", "Tech News",
-    ),
-    "Religion & Spirituality": (
-        "Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality",
-    ),
-    "Science": (
-        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics",
-        "Natural Sciences", "Nature", "Physics", "Social Sciences",
-    ),
-    "Society & Culture": (
-        "Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships",
-    ),
-    "Sports": (
-        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey",
-        "Rugby", "Running", "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness", "Wrestling",
-    ),
-    "Technology": (),
-    "True Crime": (),
-    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
-}  # fmt: skip
-
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
-_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
+EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 _ARTWORK_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 # --- code -------------------------------------------------------------------------------------
@@ -155,6 +115,8 @@ class Show:
     timezone: str = "Europe/Paris"
     keep: int = 50
     preset: str = "podcast"
+    # Whether the feed may mix episodes mastered for different loudness targets.
+    allow_mixed_loudness: bool = False
     # Stable name of the files dropped into a playout system's watched folder (`build --deliver DIR`).
     delivery_name: str = "{show}-{date}"
     sound: Sound = field(default_factory=Sound)
@@ -171,12 +133,13 @@ class Show:
         _check_url(self.base_url, where, "show.base_url")
         if self.link is not None:
             _check_url(self.link, where, "show.link")
-        if len(self.description.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
+        if len(self.feed_description.encode("utf-8", "surrogatepass")) > MAX_DESCRIPTION_BYTES:
+            said = "show.description" if self.description else "the description said from the title"
             raise ConfigError(
-                f"{where}: show.description is longer than {MAX_DESCRIPTION_BYTES} bytes",
+                f"{where}: {said} is longer than {MAX_DESCRIPTION_BYTES} bytes",
                 cause="Apple Podcasts cuts or refuses longer descriptions",
             )
-        if self.owner_email is not None and not _EMAIL.fullmatch(self.owner_email):
+        if self.owner_email is not None and not EMAIL.fullmatch(self.owner_email):
             raise ConfigError(f"{where}: show.owner_email {self.owner_email!r} is not an e-mail address")
         if not _LANGUAGE.fullmatch(self.language):
             raise ConfigError(
@@ -221,6 +184,15 @@ class Show:
             )
 
     @property
+    def feed_description(self) -> str:
+        """The feed's description: `description`, else one said from the title and the author (an
+        app shows it on the show's page, where the title alone would say nothing)."""
+        if self.description:
+            return self.description
+        by = f", proposée par {self.author}" if self.author else ""
+        return f"{self.title} : l'actualité lue par une voix de synthèse{by}."
+
+    @property
     def feed_url(self) -> str:
         """The public URL of the feed: `base_url` + feed.xml."""
         return self.base_url + FEED_NAME
@@ -251,7 +223,8 @@ def _check_url(url: str, where: str, name: str) -> None:
 _SHOW_STRINGS: tuple[str, ...] = ("title", "description", "author", "owner_name", "owner_email")
 _SHOW_STRINGS += ("language", "category", "subcategory", "base_url", "link", "copyright", "timezone")
 _SHOW_STRINGS += ("voice", "delivery_name")
-_SHOW_FIELDS = {*_SHOW_STRINGS, "explicit", "artwork", "keep", "preset", "lexicon", "house_lexicon"}
+_SHOW_BOOLS = ("explicit", "allow_mixed_loudness", "house_lexicon")
+_SHOW_FIELDS = {*_SHOW_STRINGS, *_SHOW_BOOLS, "artwork", "keep", "preset", "lexicon"}
 
 
 def _check_delivery_name(pattern: str, where: str) -> None:
@@ -288,11 +261,11 @@ def load_show(path: Path | str | None) -> Show:
             values[name] = _string(show_data, name, file, "show.", None)
     if "category" in values and "subcategory" not in values:
         values["subcategory"] = None  # the default subcategory belongs to the default category
-    for flag in ("explicit", "house_lexicon"):
-        if flag in show_data:
-            if not isinstance(show_data[flag], bool):
-                raise ConfigError(f"{file}: show.{flag} must be true or false")
-            values[flag] = show_data[flag]
+    for name in _SHOW_BOOLS:
+        if name in show_data:
+            if not isinstance(show_data[name], bool):
+                raise ConfigError(f"{file}: show.{name} must be true or false")
+            values[name] = show_data[name]
     if "keep" in show_data:
         keep = show_data["keep"]
         if isinstance(keep, bool) or not isinstance(keep, int):
@@ -436,58 +409,9 @@ def _check_controls(value: str, file: Path, name: str) -> None:
         )
 
 
-EXAMPLE_CONFIG = """\
-# Show config for `briefing` (TOML). Every field is optional; the default is shown.
-# Paths are relative to this file. Check the feed with `briefing validate` after a build.
-
-[show]
-title = "Le Briefing"
-# What the show is about (the feed's description, at most 4000 bytes).
-description = "L'essentiel de l'actualité, lu à voix haute chaque matin."
-# Who makes it (itunes:author; default: the title).
-author = "La rédaction"
-# Owner contact: Apple and podcast directories use it to verify ownership (not shown to listeners).
-owner_name = "La rédaction"
-owner_email = "podcast@example.org"
-language = "fr-FR"
-# An Apple Podcasts category and, optionally, one of its subcategories.
-category = "News"
-subcategory = "Daily News"
-explicit = false
-# Square JPEG or PNG, 1400-3000 px. Without it, a cover with the title is generated.
-# artwork = "cover.jpg"
-# Public URL of the output folder: the feed and the episode files are published under it.
-# The default suits `briefing serve` on this machine only.
-base_url = "http://127.0.0.1:8000/"
-# The show's web page (default: base_url).
-# link = "https://example.org/"
-copyright = "© La rédaction"
-# Time zone of the publication dates in the feed.
-timezone = "Europe/Paris"
-# How many episodes the feed lists (newest first); older ones stay in the library.
-keep = 50
-# Voice: a voice profile or engine name ("espeak", "kokoro", "gtts", "kokoro-kumo", ...).
-# voice = "kokoro"
-# Loudness preset: "podcast" (-16 LUFS) or "broadcast" (-23 LUFS, EBU R128).
-preset = "podcast"
-
-# Wording of the narration; {show}, {date}, {title}, {count}, {items}, {item}, {source}, {author}.
-[templates]
-# greeting = "Bonjour et bienvenue dans {show}. Nous sommes le {date}."
-# signoff = "C'était {show}. Merci de votre écoute, et à demain !"
-
-# The show's own sound, in place of the house jingles (any format ffmpeg reads; "" switches one off),
-# and values that adjust the preset.
-[sound]
-# intro = "generique.mp3"
-# outro = "fin.mp3"
-# stinger = "virgule.wav"
-# bed = ""
-# target_lufs = -18.0
-# mp3_kbps = 128
-"""
-
-
 def example_config() -> str:
-    """The commented show config `briefing init` writes (also `examples/show.toml`)."""
-    return EXAMPLE_CONFIG
+    """The commented show config `briefing init` writes (`briefing/data/show.toml`, the same as
+    `examples/show.toml`)."""
+    from importlib.resources import files
+
+    return files("briefing").joinpath("data", "show.toml").read_text(encoding="utf-8")

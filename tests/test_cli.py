@@ -171,3 +171,32 @@ def test_usage_errors_are_one_line_too(args: tuple[str, ...], said: str) -> None
 def test_no_arguments_shows_the_help() -> None:
     done = run()
     assert done.returncode == 2 and "Usage" in done.stdout + done.stderr
+
+
+def test_a_build_of_another_loudness_is_refused_before_voicing(tmp_path: Path) -> None:
+    """A broadcast episode into a podcast feed: one line, exit 2, the output folder as it was; the
+    show's preset is the default of --preset, and --allow-mixed-loudness lets it through."""
+    from test_publish_library import T0, make_episode
+
+    from briefing.publish.library import publish_episode
+    from briefing.show import Show
+
+    out = tmp_path / "out"
+    publish_episode(out, Show(), make_episode(out), "a", now=T0)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    article = tmp_path / "court.md"
+    article.write_text("# Court\n\nUne phrase. Une autre phrase.\n", encoding="utf-8")
+    show = tmp_path / "show.toml"
+    show.write_text('[show]\npreset = "broadcast"\n', encoding="utf-8")
+    for args in (["--preset", "broadcast"], ["--show", str(show)]):
+        result = run("build", str(article), "--out", str(out), "--voice", "espeak", "--no-cache", *args)
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(
+            "briefing: error: episode 'Court' is mastered for -23.0"
+        )
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    allowed = run("build", str(article), "--out", str(out), "--voice", "espeak", "--no-cache",
+                  "--show", str(show), "--allow-mixed-loudness")  # fmt: skip
+    assert allowed.returncode == 0, allowed.stderr
+    assert "(épisode n° 2)" in allowed.stdout

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import dataclasses
+import re
 import threading
 import time
+import tomllib
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,7 @@ from typer.testing import CliRunner
 import briefing.publish.serve as serve_module
 from briefing.cli_publish import register
 from briefing.publish.library import publish_episode, read_library
-from briefing.show import FEED_NAME, example_config, load_show
+from briefing.show import FEED_NAME, Show, Templates, example_config, load_show
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +89,42 @@ def test_init_writes_the_example_and_refuses_to_overwrite(tmp_path: Path) -> Non
 def test_examples_show_toml_is_what_init_writes() -> None:
     example = ROOT / "examples" / "show.toml"
     assert example.read_text(encoding="utf-8") == example_config()
-    assert load_show(example).owner_email == "podcast@example.org"
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    """The lines of each [section] of a TOML text."""
+    found: dict[str, list[str]] = {"": []}
+    section = ""
+    for line in text.splitlines():
+        if line.startswith("["):
+            section = line.strip("[]")
+            found[section] = []
+        else:
+            found[section].append(line)
+    return found
+
+
+def test_the_example_config_tells_the_truth_about_defaults(tmp_path: Path) -> None:
+    """What init writes as set is the default; a commented-out field of [show] has no fixed
+    default; the commented lines of [templates] are said to be the defaults, and are."""
+    text = example_config()
+    default = Show()
+    for name, value in tomllib.loads(text)["show"].items():
+        assert getattr(default, name) == value, f"show.{name} = {value!r} is not the default"
+    path = tmp_path / "show.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_show(path) == dataclasses.replace(default, origin=str(path))
+    commented = {
+        section: dict(
+            next(iter(tomllib.loads(line[2:]).items())) for line in lines if re.match(r"# \w+ = ", line)
+        )
+        for section, lines in _sections(text).items()
+    }
+    for name, value in commented["templates"].items():
+        assert getattr(Templates(), name) == value, f"templates.{name} is not the default"
+    for name in ("description", "author", "owner_name", "owner_email", "copyright", "link", "voice"):
+        assert name in commented["show"] and getattr(default, name) in (None, ""), name
+    assert default.feed_description in text, "the description said without one is quoted"
 
 
 def test_episodes_list_and_rm(tmp_path: Path) -> None:

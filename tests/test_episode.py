@@ -57,3 +57,15 @@ def test_a_silent_chapter_is_refused_and_nothing_is_written(tmp_path: Path) -> N
     with pytest.raises(ExportError, match="Suite"):
         write_episode(script, timeline, get_preset("podcast"), META, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_mp3_carries_playout_cues_from_the_timeline(tmp_path: Path) -> None:
+    from briefing.export.tags import read_tags
+
+    script, timeline = episode()
+    n = timeline.pcm.frames
+    written = write_episode(script, timeline, get_preset("podcast"), META, tmp_path)
+    cues = read_tags(written.mp3).playout
+    assert cues is not None
+    assert cues.cue_in_ms == 100 * 1000 // RATE and cues.cue_out_ms == -(-(n - 100) * 1000 // RATE)
+    assert cues.replaygain_db == round(-18.0 - written.loudness.integrated_lufs, 2)

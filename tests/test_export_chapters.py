@@ -149,6 +149,7 @@ def make_info(tmp_path: Path, title: str = "Trump et Poutine") -> EpisodeInfo:
         ),
         guid="urn:uuid:1234",
         episode=12,
+        chapters=(Chapter("Ouverture", 0, 20_000), Chapter("L'Alaska", 20_000, 61_001)),
     )
 
 
@@ -162,6 +163,12 @@ def test_episode_json_contents(tmp_path: Path) -> None:
     assert doc["files"][1]["size"] == len("WEBVTT\n")
     assert doc["date"] == "2025-08-15"
     assert info.file("vtt") is not None and info.file("srt") is None
+    assert doc["chapters"] == [
+        {"title": "Ouverture", "start_ms": 0, "end_ms": 20_000},
+        {"title": "L'Alaska", "start_ms": 20_000, "end_ms": 61_001},
+    ]
+    del doc["chapters"]
+    assert EpisodeInfo.from_json(json.dumps(doc)).chapters == (), "an older episode JSON still reads"
 
 
 def test_episode_json_round_trip(tmp_path: Path) -> None:
@@ -193,6 +200,10 @@ def test_episode_info_rejects_bad_values() -> None:
     with pytest.raises(ExportError, match="share a role"):
         f = EpisodeFile("mp3", "a.mp3", 1, "audio/mpeg")
         EpisodeInfo("t", "s", dt.date(2025, 1, 1), "v", "e", 1, 1, files=(f, f))
+    with pytest.raises(ExportError, match="chapter 'b' is out of order"):
+        EpisodeInfo(
+            "t", "s", dt.date(2025, 1, 1), "v", "e", 1, 1, chapters=(Chapter("a", 0, 10), Chapter("b", 5, 20))
+        )
     with pytest.raises(ExportError, match="malformed"):
         EpisodeInfo.from_json('{"schema": 1, "title": "x"}')
     with pytest.raises(ExportError, match="schema"):

@@ -17,6 +17,7 @@ from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3
 from PIL import Image
 
+from briefing.audio.cues import PlayoutCues
 from briefing.errors import BriefingError, ExportError
 from briefing.export import tags as tags_module
 from briefing.export.chapters import Chapter
@@ -30,7 +31,8 @@ RATE = 48_000
 FRAMES = {
     "TIT2", "TPE1", "TALB", "TYER", "TDAT", "TCON", "TLAN", "COMM::fra", "TRCK", "TCOP", "TPUB",
     "APIC:", "USLT::fra", "PCST", "WFED", "TGID", "TDES", "TKWD", "TCAT", "CTOC:toc",
-    "CHAP:chp0", "CHAP:chp1", "CHAP:chp2", "TXXX:PODCAST_EPISODE",
+    "CHAP:chp0", "CHAP:chp1", "CHAP:chp2", "TXXX:PODCAST_EPISODE", "TXXX:liq_cue_in", "TXXX:liq_cue_out",
+    "TXXX:replaygain_track_gain",
 }  # fmt: skip
 
 
@@ -78,6 +80,7 @@ def full_tags(**changes: object) -> EpisodeTags:
         chapters=chapters_from_marks(marks, RATE),
         keywords=("actualité", "géopolitique"),
         category="News",
+        playout=PlayoutCues(25, 2900, -2.35),
     )
     return dataclasses.replace(tags, **changes)  # type: ignore[arg-type]
 
@@ -140,6 +143,92 @@ def test_ffmpeg_reads_chapters_and_audio_is_untouched(master: Path, mp3: Path) -
     header = mp3.read_bytes()[6:10]
     tag_size = (header[0] << 21) | (header[1] << 14) | (header[2] << 7) | header[3]
     assert mp3.read_bytes()[10 + tag_size :] == master.read_bytes()
+
+
+# Titles of very different lengths: mutagen alone saved CHAP frames by size, not by time.
+SCRAMBLING_TITLES = ("Ouverture", "Un long titre de chapitre, le plus long de tous", "Bref", "Moyen titre",
+                     "A", "Encore un titre assez long", "Conclusion")  # fmt: skip
+
+
+def scrambling_chapters() -> tuple[Chapter, ...]:
+    step = round(SECONDS * 1000) // len(SCRAMBLING_TITLES)
+    return tuple(Chapter(t, i * step, (i + 1) * step) for i, t in enumerate(SCRAMBLING_TITLES))
+
+
+def raw_frames(path: Path) -> list[tuple[str, bytes]]:
+    """The frames of an ID3v2.3 tag as they sit in the file: (id, body), padding left out."""
+    data = path.read_bytes()
+    assert data[:4] == b"ID3\x03" and not data[5] & 0x80, "v2.3 without unsynchronisation"
+    end = 10 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(data[6:10]))
+    frames, at = [], 10
+    while at + 10 <= end and data[at] != 0:
+        size = int.from_bytes(data[at + 4 : at + 8], "big")  # v2.3: a plain 32-bit size
+        frames.append((data[at : at + 4].decode("ascii"), data[at + 10 : at + 10 + size]))
+        at += 10 + size
+    return frames
+
+
+def ffmetadata_chapters(path: Path) -> list[tuple[str, int, int]]:
+    """(title, start ms, end ms) of each chapter, in the order ffmpeg lists them."""
+    out = subprocess.run(
+        [FFMPEG, "-hide_banner", "-copyts", "-i", str(path), "-f", "ffmetadata", "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    chapters = []
+    for block in out.split("[CHAPTER]")[1:]:
+        fields = dict(line.split("=", 1) for line in block.strip().splitlines() if "=" in line)
+        num, den = (int(x) for x in fields["TIMEBASE"].split("/"))
+        ms = [round(int(fields[k]) * 1000 * num / den) for k in ("START", "END")]
+        chapters.append((fields.get("title", ""), ms[0], ms[1]))
+    return chapters
+
+
+def test_chap_frames_are_saved_in_time_order(mp3: Path) -> None:
+    chapters = scrambling_chapters()
+    write_tags(mp3, full_tags(chapters=chapters))
+    frames = raw_frames(mp3)
+    ids = [frame_id for frame_id, _ in frames]
+    chaps = [body for frame_id, body in frames if frame_id == "CHAP"]
+    element_ids = [body.split(b"\0", 1)[0].decode("ascii") for body in chaps]
+    starts = [int.from_bytes(body.split(b"\0", 1)[1][:4], "big") for body in chaps]
+    assert element_ids == [f"chp{i}" for i in range(len(chapters))]
+    assert starts == [c.start_ms for c in chapters]
+    assert ids.index("CTOC") < ids.index("CHAP"), "the table of contents comes before its chapters"
+    toc = dict(frames)["CTOC"]
+    assert toc.split(b"\0", 1)[0] == b"toc"
+    assert toc.split(b"\0", 1)[1][2:].split(b"\0")[: len(chapters)] == [e.encode() for e in element_ids]
+
+
+def test_ffmpeg_lists_every_chapter_in_time_order(mp3: Path, tmp_path: Path) -> None:
+    chapters = scrambling_chapters()
+    write_tags(mp3, full_tags(chapters=chapters))
+    assert ffmetadata_chapters(mp3) == [tuple(c) for c in chapters]
+    m4a = tmp_path / "episode.m4a"
+    subprocess.run(
+        [FFMPEG, "-hide_banner", "-loglevel", "error", "-copyts", "-i", str(mp3), "-vn", "-c:a", "aac",
+         "-b:a", "32k", str(m4a)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    converted = ffmetadata_chapters(m4a)
+    assert [c[0] for c in converted] == list(SCRAMBLING_TITLES), "a conversion keeps the order"
+    for (_, start, end), chapter in zip(converted, chapters, strict=True):
+        assert abs(start - chapter.start_ms) <= 1 and abs(end - chapter.end_ms) <= 1
+
+
+def test_liquidsoap_reads_cue_points_and_gain_from_txxx(mp3: Path) -> None:
+    write_tags(mp3, full_tags())
+    raw = ID3(mp3, translate=False)
+    assert raw["TXXX:liq_cue_in"].text == ["0.025"]
+    assert raw["TXXX:liq_cue_out"].text == ["2.900"]
+    assert raw["TXXX:replaygain_track_gain"].text == ["-2.35 dB"]
+    assert read_tags(mp3).playout == PlayoutCues(25, 2900, -2.35)
+    write_tags(mp3, full_tags(playout=None))
+    assert not [k for k in ID3(mp3).keys() if k.startswith("TXXX:liq")]
+
+
+def test_cue_out_past_the_audio_is_refused(mp3: Path) -> None:
+    with pytest.raises(ExportError, match="cue out at 9000 ms"):
+        write_tags(mp3, full_tags(playout=PlayoutCues(0, 9000, 0.0)))
 
 
 def test_cover_retrievable(mp3: Path) -> None:

@@ -90,8 +90,19 @@ def test_audio_duration_loudness_and_chapters(built: tuple[BuildResult, Path]) -
     tags = read_tags(written.mp3)
     assert tags.title == result.script.title and tags.album == "Le Briefing"
     assert [c.title for c in tags.chapters] == [c.title for c in chapters]
+    assert written.info.chapters == tags.chapters, "the episode JSON holds the ID3 chapters"
     assert tags.chapters[-1].end_ms <= round(decoded.frames / rate * 1000) + 50
     assert "Vers une rencontre à Moscou" in tags.transcript
+    assert tags.playout is not None and tags.playout.cue_in_ms == 0, "the intro jingle starts at once"
+    assert tags.chapters[-1].end_ms - 2000 < tags.playout.cue_out_ms <= tags.chapters[-1].end_ms
+
+
+def test_a_default_build_validates_without_error(built: tuple[BuildResult, Path]) -> None:
+    from briefing.publish.validate import validate
+
+    _, root = built
+    problems = validate(root / "out")
+    assert [str(p) for p in problems if p.level == "error"] == []
 
 
 def test_subtitles_follow_the_sentences(built: tuple[BuildResult, Path]) -> None:

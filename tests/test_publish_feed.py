@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_publish_library import SHOW, T0, make_episode
 
-from briefing.export.chapters import EpisodeFile, EpisodeInfo
-from briefing.publish.feed import clean_text, podcast_guid, render_feed
+from briefing.export.chapters import Chapter, EpisodeFile, EpisodeInfo
+from briefing.publish.feed import clean_text, item_description, podcast_guid, render_feed
 from briefing.publish.library import EpisodeRecord, publish_episode, read_library, regenerate_feed
 from briefing.show import FEED_NAME, Show
 
@@ -27,7 +27,13 @@ NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "podcast": "https://podcastindex.org/namespace/1.0",
     "atom": "http://www.w3.org/2005/Atom",
+    "psc": "http://podlove.org/simple-chapters",
 }
+CHAPTERS = (
+    Chapter("Ouverture", 0, 4_321),
+    Chapter("Le sommet <Alaska> & l'Ukraine", 4_321, 65_999),
+    Chapter("Conclusion", 65_999, 70_500),
+)
 
 
 def publish_three(out: Path, show: Show = SHOW) -> list[EpisodeRecord]:
@@ -144,6 +150,98 @@ def test_channel_and_items_by_xpath(published: tuple[Path, list[EpisodeRecord]])
     assert email.utils.parsedate_to_datetime(dates[2]) == records[0].published
 
 
+def _pub_dates(out: Path) -> dict[str, str]:
+    items = ET.parse(out / FEED_NAME).getroot().findall("channel/item")
+    return {item.findtext("title") or "": item.findtext("pubDate") or "" for item in items}
+
+
+def test_pub_date_follows_the_episode_date_and_stays_across_rebuilds(tmp_path: Path) -> None:
+    """An episode dated months back is published that day at 06:00 in the show's time zone; one
+    dated today at the time of the build; a rebuild keeps the first date."""
+    now = dt.datetime(2025, 8, 15, 14, 37, 12, tzinfo=dt.UTC)
+    old = make_episode(tmp_path, "Hiver", slug="hiver", date=dt.date(2025, 2, 3), freq=300)
+    today = make_episode(tmp_path, "Aujourd'hui", slug="ajd", date=dt.date(2025, 8, 15), freq=500)
+    publish_episode(tmp_path, SHOW, old, "hiver", now=now)
+    publish_episode(tmp_path, SHOW, today, "ajd", now=now)
+    dates = _pub_dates(tmp_path)
+    assert dates == {
+        "Hiver": "Mon, 03 Feb 2025 06:00:00 +0100",
+        "Aujourd'hui": "Fri, 15 Aug 2025 16:37:12 +0200",
+    }
+    items = ET.parse(tmp_path / FEED_NAME).getroot().findall("channel/item")
+    assert [i.findtext("title") for i in items] == ["Aujourd'hui", "Hiver"], "newest date first"
+    later = now + dt.timedelta(days=40)
+    rebuilt = make_episode(tmp_path, "Hiver", slug="hiver", date=dt.date(2025, 2, 3), freq=350)
+    publish_episode(tmp_path, SHOW, rebuilt, "hiver", now=later)
+    publish_episode(tmp_path, SHOW, today, "ajd", now=later)
+    assert _pub_dates(tmp_path) == dates
+    assert read_library(tmp_path).episodes[0].updated == later
+
+
+def test_pub_date_is_the_local_day_of_the_show(tmp_path: Path) -> None:
+    """What counts is the day in the show's time zone: 22:30 UTC on the 15th is already the 16th in
+    Paris, still the 15th in New York (so an episode dated the 16th waits for 06:00 there)."""
+    now = dt.datetime(2025, 8, 15, 22, 30, tzinfo=dt.UTC)  # 00:30 on the 16th in Paris
+    info = make_episode(tmp_path, date=dt.date(2025, 8, 16))
+    publish_episode(tmp_path, SHOW, info, "a", now=now)
+    assert _pub_dates(tmp_path)[info.title] == "Sat, 16 Aug 2025 00:30:00 +0200"
+    ny = dataclasses.replace(SHOW, timezone="America/New_York")  # 18:30 on the 15th there
+    publish_episode(tmp_path, ny, info, "a", now=now)
+    regenerate_feed(tmp_path, ny)
+    assert _pub_dates(tmp_path)[info.title] == "Fri, 15 Aug 2025 18:30:00 -0400", "kept, shown in NY time"
+    other = tmp_path / "ny"
+    publish_episode(other, ny, make_episode(other, date=dt.date(2025, 8, 16)), "a", now=now)
+    assert _pub_dates(other)[info.title] == "Sat, 16 Aug 2025 06:00:00 -0400"
+
+
+def test_chapters_for_every_client(tmp_path: Path) -> None:
+    """podcast:chapters (JSON), Podlove Simple Chapters (gPodder) and description timestamps
+    (Apple), each read back by a real parser."""
+    info = dataclasses.replace(make_episode(tmp_path), description="Le résumé.", chapters=CHAPTERS)
+    record = publish_episode(tmp_path, SHOW, info, "a", now=T0)
+    item = ET.parse(tmp_path / FEED_NAME).getroot().find("channel/item")
+    assert item is not None
+    psc = item.find("psc:chapters", NS)
+    assert psc is not None and psc.get("version") == "1.2"
+    assert [(c.get("start"), c.get("title")) for c in psc.findall("psc:chapter", NS)] == [
+        ("00:00:00.000", "Ouverture"),
+        ("00:00:04.321", "Le sommet <Alaska> & l'Ukraine"),
+        ("00:01:05.999", "Conclusion"),
+    ]
+    description = item.findtext("description") or ""
+    assert description == (
+        "<p>Le résumé.</p>\n<p>00:00 Ouverture<br>\n00:04 Le sommet &lt;Alaska&gt; &amp; l'Ukraine<br>\n"
+        "01:05 Conclusion</p>"
+    )
+    with (tmp_path / FEED_NAME).open("rb") as f:
+        episode = podcastparser.parse(SHOW.feed_url, f)["episodes"][0]
+    assert episode["chapters"] == [
+        {"start": 0, "title": "Ouverture"},
+        {"start": 4, "title": "Le sommet <Alaska> & l'Ukraine"},
+        {"start": 65, "title": "Conclusion"},
+    ]
+    parsed = feedparser.parse((tmp_path / FEED_NAME).read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entry = parsed.entries[0]
+    assert entry["id"] == record.guid and entry["podcast_chapters"]["url"] == url(record, "chapters")
+    assert "00:04 Le sommet &lt;Alaska&gt; &amp; l'Ukraine" in entry["summary"]
+    assert read_library(tmp_path).episodes[0].info.chapters == CHAPTERS, "kept in the library"
+
+
+def test_timestamps_only_from_three_chapters_and_hours_only_past_an_hour(tmp_path: Path) -> None:
+    info = dataclasses.replace(make_episode(tmp_path), description="Résumé.")
+    two = dataclasses.replace(info, chapters=CHAPTERS[:2])
+    assert item_description(two) == "Résumé."
+    late = (
+        Chapter("Début", 250, 1_000),
+        Chapter("Milieu", 1_000, 3_599_999),
+        Chapter("Fin", 3_599_999, 3_700_000),
+    )
+    assert item_description(dataclasses.replace(info, chapters=late)) == (
+        "<p>Résumé.</p>\n<p>00:00:00 Début<br>\n00:00:01 Milieu<br>\n00:59:59 Fin</p>"
+    ), "the first at zero, the others rounded down"
+
+
 def test_quoted_urls_point_at_the_files(published: tuple[Path, list[EpisodeRecord]]) -> None:
     out, records = published
     enclosure = url(records[1], "mp3")
@@ -160,6 +258,31 @@ def test_keep_and_time_zone_and_explicit(tmp_path: Path) -> None:
     assert len(read_library(tmp_path).episodes) == 3, "the library keeps what the feed drops"
     assert (items[0].findtext("pubDate") or "").endswith("01:00:00 -0400")
     assert {e.text for e in root.iter(f"{{{NS['itunes']}}}explicit")} == {"true"}
+
+
+def test_a_default_show_writes_no_half_element(tmp_path: Path) -> None:
+    """Without an owner e-mail: no itunes:owner (validators reject one without its e-mail), no
+    podcast:locked (the Podcast Index schema requires its owner); the description is not the title."""
+    show = Show(owner_name="La rédaction")
+    publish_episode(tmp_path, show, make_episode(tmp_path), "a", now=T0)
+    channel = ET.parse(tmp_path / FEED_NAME).getroot().find("channel")
+    assert channel is not None
+    assert channel.find("itunes:owner", NS) is None and channel.find("podcast:locked", NS) is None
+    assert channel.findtext("description") == "Le Briefing : l'actualité lue par une voix de synthèse."
+    assert channel.findtext("itunes:author", namespaces=NS) == "Le Briefing"
+    feed = podcastparser.parse(show.feed_url, (tmp_path / FEED_NAME).open("rb"))
+    assert "itunes_owner" not in feed and feed["description"] == show.feed_description
+
+
+def test_an_owner_is_written_whole(tmp_path: Path) -> None:
+    show = dataclasses.replace(SHOW, author="La rédaction")
+    publish_episode(tmp_path, show, make_episode(tmp_path), "a", now=T0)
+    owner = ET.parse(tmp_path / FEED_NAME).getroot().find("channel/itunes:owner", NS)
+    assert owner is not None
+    assert [(e.tag.split("}")[1], e.text) for e in owner] == [
+        ("name", "La rédaction"),
+        ("email", "podcast@example.org"),
+    ]
 
 
 def test_same_library_same_bytes(published: tuple[Path, list[EpisodeRecord]]) -> None:

@@ -95,6 +95,7 @@ def _same_guid(channel: ET.Element) -> None:
         (_set("item/itunes:duration", "99"), "<itunes:duration> 99 s, the episode JSON says"),
         (_set("item/itunes:episode", "0"), "is not a positive number"),
         (_set("item/itunes:episodeType", "normal"), "<itunes:episodeType> must be one of"),
+        (_set("item/podcast:episode", "deux"), "<podcast:episode> 'deux' is not a number"),
         (_same_guid, "is used twice"),
         (_attr("item/podcast:transcript", "type", "text/srt"), "transcript type 'text/srt'"),
         (_attr("item/podcast:chapters", "type", "application/json"), "chapters type 'application/json'"),
@@ -201,8 +202,90 @@ def test_artwork_that_apple_refuses(tmp_path: Path) -> None:
     assert "artwork: cover" in messages(validate(tmp_path / "out", audio=False))
 
 
+def test_a_default_show_validates_without_error(tmp_path: Path) -> None:
+    good_folder(tmp_path, Show())
+    problems = validate(tmp_path)
+    assert messages(problems) == ""
+    warnings = messages(problems, "warning")
+    assert "no <itunes:owner> (Apple asks for one" in warnings and "is on this machine" in warnings
+
+
+def _drop_attr(path: str, name: str) -> Callable[[ET.Element], None]:
+    def change(channel: ET.Element) -> None:
+        element = channel.find(path, NAMESPACES)
+        assert element is not None, path
+        del element.attrib[name]
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_drop("itunes:owner/itunes:email"), "<itunes:owner> has no <itunes:email>"),
+        (_set("itunes:owner/itunes:email", "podcast"), "<itunes:owner> e-mail 'podcast' is not an e-mail"),
+        (_drop_attr("podcast:locked", "owner"), "<podcast:locked> has no owner"),
+        (_attr("podcast:locked", "owner", "nobody"), "<podcast:locked> owner 'nobody' is not an e-mail"),
+    ],
+)
+def test_what_validators_reject_is_an_error(
+    tmp_path: Path, change: Callable[[ET.Element], None], message: str
+) -> None:
+    good_folder(tmp_path)
+    edit_feed(tmp_path, change)
+    assert message in messages(validate(tmp_path, audio=False))
+
+
+def test_what_apple_only_asks_for_is_a_warning(tmp_path: Path) -> None:
+    good_folder(tmp_path)
+    edit_feed(tmp_path, _drop("itunes:owner/itunes:name"))
+    problems = validate(tmp_path, audio=False)
+    assert messages(problems) == "" and "has no <itunes:name>" in messages(problems, "warning")
+    edit_feed(tmp_path, _drop("itunes:owner"))
+    edit_feed(tmp_path, _drop("itunes:author"))
+    edit_feed(tmp_path, _drop("podcast:locked"))
+    problems = validate(tmp_path, audio=False)
+    assert messages(problems) == ""
+    assert "no <itunes:owner>" in messages(problems, "warning")
+    assert "<itunes:author> is missing" in messages(problems, "warning")
+
+
 def test_loopback_feed_is_only_a_warning(tmp_path: Path) -> None:
     good_folder(tmp_path, Show(owner_email="a@example.org"))
     problems = validate(tmp_path, audio=False)
     assert messages(problems) == ""
     assert "is on this machine" in messages(problems, "warning")
+
+
+def test_a_feed_mixing_loudness_targets_is_warned_about(tmp_path: Path) -> None:
+    publish_episode(tmp_path, SHOW, make_episode(tmp_path, slug="a", freq=300), "a", now=T0)
+    loud = make_episode(tmp_path, "Radio", slug="b", freq=500, lufs=-23.0)
+    publish_episode(tmp_path, SHOW, loud, "b", now=T0, preset="broadcast", allow_mixed_loudness=True)
+    problems = validate(tmp_path)
+    assert messages(problems) == ""
+    assert (
+        "the feed mixes loudness targets: -16.0 LUFS (preset 'podcast': episode 1); "
+        "-23.0 LUFS (preset 'broadcast': episode 2)"
+    ) in messages(problems, "warning")
+
+
+def test_an_episode_is_measured_against_its_own_target(tmp_path: Path) -> None:
+    info = make_episode(tmp_path, lufs=-18.0)
+    info = dataclasses.replace(info, loudness=(("target_lufs", -18.0),))
+    publish_episode(tmp_path, SHOW, info, "a", now=T0)
+    assert messages(validate(tmp_path)) == ""
+
+
+def test_simple_chapters_are_checked(tmp_path: Path) -> None:
+    from briefing.export.chapters import Chapter
+
+    chapters = (Chapter("Ouverture", 0, 400), Chapter("Suite", 400, 800), Chapter("Fin", 800, 1000))
+    info = dataclasses.replace(make_episode(tmp_path), chapters=chapters)
+    publish_episode(tmp_path, SHOW, info, "a", now=T0)
+    assert messages(validate(tmp_path, audio=False)) == ""
+    edit_feed(tmp_path, _attr("item/psc:chapters/psc:chapter[2]", "start", "00:00:00.900"))
+    assert "start times are not in order" in messages(validate(tmp_path, audio=False))
+    edit_feed(tmp_path, _attr("item/psc:chapters/psc:chapter[2]", "start", "0.4 s"))
+    assert "<psc:chapter start='0.4 s' title='Suite'> needs a time" in messages(
+        validate(tmp_path, audio=False)
+    )

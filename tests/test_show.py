@@ -141,6 +141,16 @@ def test_publishing_defaults() -> None:
     assert show.feed_url == "http://127.0.0.1:8000/feed.xml"
 
 
+def test_the_feed_description_is_said_from_the_title_and_author_without_one() -> None:
+    assert Show().feed_description == "Le Briefing : l'actualité lue par une voix de synthèse."
+    assert Show(title="Matinale", author="Radio Sud").feed_description == (
+        "Matinale : l'actualité lue par une voix de synthèse, proposée par Radio Sud."
+    )
+    assert Show(description="Mon émission.").feed_description == "Mon émission."
+    with pytest.raises(ConfigError, match="the description said from the title is longer than 4000"):
+        Show(title="T" * 4000)
+
+
 def test_a_category_without_subcategory(tmp_path: Path) -> None:
     show = load_show(write(tmp_path, "[show]\ncategory = 'Technology'\n"))
     assert (show.category, show.subcategory) == ("Technology", None)
@@ -176,3 +186,33 @@ BAD_SOUNDS = [
 def test_sound_fields_are_checked(tmp_path: Path, text: str, field: str) -> None:
     with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
         load_show(write(tmp_path, text))
+
+
+def test_lexicon_file_and_table(tmp_path: Path) -> None:
+    (tmp_path / "names.tsv").write_text("Kyiv\tKiève\nMbappé\tEmbappé\n", encoding="utf-8")
+    config = tmp_path / "show.toml"
+    config.write_text(
+        '[show]\nlexicon = "names.tsv"\nhouse_lexicon = false\n[lexicon]\n"Mbappé" = "Èmbapé"\nOTAN = "Otane"\n',
+        encoding="utf-8",
+    )
+    show = load_show(config)
+    assert dict(show.lexicon) == {"Kyiv": "Kiève", "Mbappé": "Èmbapé", "OTAN": "Otane"}
+    assert show.house_lexicon is False
+    assert Show().lexicon == () and Show().house_lexicon is True
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[show]\nlexicon = "none.tsv"\n', "show.lexicon .*none.tsv does not exist"),
+        ("[lexicon]\nKyiv = 3\n", r"\[lexicon\]: entry 'Kyiv' must be text"),
+        ('[lexicon]\nKyiv = ""\n', "empty entry"),
+        ("[show]\nhouse_lexicon = 1\n", "show.house_lexicon must be true or false"),
+        ('[lexicon]\nKyiv = "Ki\\u0007ève"\n', "control character"),
+    ],
+)
+def test_wrong_lexicons_are_named(tmp_path: Path, text: str, message: str) -> None:
+    config = tmp_path / "show.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_show(config)

@@ -194,8 +194,14 @@ class EpisodeInfo:
     guid: str | None = None
     episode: int | None = None
     description: str = ""
+    chapters: tuple[Chapter, ...] = ()
 
     def __post_init__(self) -> None:
+        end = 0
+        for chapter in self.chapters:
+            if not end <= chapter.start_ms < chapter.end_ms:
+                raise ExportError(f"episode {self.title!r}: chapter {chapter.title!r} is out of order")
+            end = chapter.end_ms
         if self.rate <= 0 or self.samples < 0:
             raise ExportError(
                 f"episode {self.title!r}: rate {self.rate} / {self.samples} samples are invalid"
@@ -227,6 +233,8 @@ class EpisodeInfo:
             "description": self.description,
             "duration": {"seconds": self.duration_seconds, "samples": self.samples,
                          "rate": self.rate},
+            "chapters": [{"title": c.title, "start_ms": c.start_ms, "end_ms": c.end_ms}
+                         for c in self.chapters],
             "loudness": dict(self.loudness),
             "files": [
                 {"role": f.role, "path": f.path, "size": f.size, "type": f.mime}
@@ -264,6 +272,10 @@ class EpisodeInfo:
                 guid=doc.get("guid"),
                 episode=doc.get("episode"),
                 description=str(doc.get("description", "")),
+                chapters=tuple(
+                    Chapter(str(c["title"]), int(c["start_ms"]), int(c["end_ms"]))
+                    for c in doc.get("chapters", ())
+                ),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ExportError("episode JSON is malformed", cause=f"{type(e).__name__}: {e}") from e

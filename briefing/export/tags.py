@@ -8,6 +8,12 @@ convert anything else (it also recurses into CHAP/CTOC sub-frames). Text frames 
 (v2.3 has no UTF-8). CHAP, CTOC, PCST, WFED, TGID, TDES, TKWD and TCAT are kept by
 `update_to_v23()` and written unchanged in v2.3 (PCST as a 4-byte integer, 1).
 
+Chapters are saved in time order: ffmpeg and ffprobe list ID3 chapters in the order their CHAP frames
+sit in the tag (not in CTOC order), and mutagen orders frames by size. See `_TimeOrderedID3`.
+
+For playout systems running Liquidsoap, TXXX frames carry `liq_cue_in`, `liq_cue_out` and
+`replaygain_track_gain` (audio.cues).
+
 On reading, mutagen upgrades to v2.4 in memory by default: TYER+TDAT come back as one TDRC.
 """
 
@@ -18,11 +24,13 @@ import importlib
 import shutil
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mutagen import MutagenError
+from mutagen.id3 import ID3
 
-from briefing.errors import ExportError
+from briefing.audio.cues import PlayoutCues
+from briefing.errors import BriefingError, ExportError
 from briefing.export.atomic import atomic_path
 from briefing.export.chapters import Chapter
 from briefing.export.chapters import chapters_from_marks as chapters_from_marks
@@ -34,6 +42,9 @@ NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets unused: times are authoritative
 EPISODE_TXXX = "PODCAST_EPISODE"
 TOC_ID = "toc"
 DURATION_SLACK_MS = 50  # an MP3 may report a few ms more or less than the PCM it was made from
+#: Saved first, as mutagen does (then by size); CTOC, CHAP and APIC are saved last, in that order.
+FIRST_FRAMES = ("TIT2", "TPE1", "TRCK", "TALB", "TYER", "TDAT", "TCON")
+LATE_FRAMES = ("CTOC", "CHAP", "APIC")
 MAGIC = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
 
 
@@ -79,6 +90,7 @@ class EpisodeTags:
     chapters: tuple[Chapter, ...] = ()
     keywords: tuple[str, ...] = ()
     category: str = ""
+    playout: PlayoutCues | None = None
 
     def __post_init__(self) -> None:
         if self.track is None and self.episode is not None:
@@ -121,10 +133,38 @@ def _check_chapters(chapters: tuple[Chapter, ...]) -> None:
             raise ExportError(f"chapter {i} ({chapter.title!r}) overlaps the previous one")
 
 
+class _TimeOrderedID3(ID3):
+    """An ID3 tag that saves its CHAP frames in time order.
+
+    mutagen's `ID3._write` sorts frames by a short list of important ones, then by size, so CHAP
+    frames came out in the order of their titles' lengths. This override keeps that rule for the
+    other frames and writes CTOC, then every CHAP by start time, then the pictures (mutagen puts
+    them last too, as the largest). Frames are serialized by mutagen's own `save_frame`. The tag is
+    always built from scratch here, so there are no unknown frames to carry over.
+    """
+
+    def _write(self, config: Any) -> bytearray:
+        save_frame = _m("mutagen.id3._tags").save_frame
+        frames: list[Any] = list(cast(Any, self).values())
+
+        def of(*ids: str) -> list[Any]:
+            return [f for f in frames if f.FrameID in ids]
+
+        rest = [(f, save_frame(f, config=config)) for f in frames if f.FrameID not in LATE_FRAMES]
+        rest.sort(key=lambda pair: (_rank(pair[0].FrameID), len(pair[1]), pair[0].HashKey))
+        chapters = sorted(of("CHAP"), key=lambda f: (f.start_time, f.end_time))
+        later = [save_frame(f, config=config) for f in (*of("CTOC"), *chapters, *of("APIC"))]
+        return bytearray().join([data for _, data in rest] + later)
+
+
+def _rank(frame_id: str) -> int:
+    return FIRST_FRAMES.index(frame_id) if frame_id in FIRST_FRAMES else len(FIRST_FRAMES)
+
+
 def _build(tags: EpisodeTags) -> Any:
-    """A mutagen ID3 object holding `tags`, converted for v2.3."""
+    """A mutagen ID3 object holding `tags`, converted for v2.3 (chapters saved in time order)."""
     m = _m()
-    id3 = m.ID3()
+    id3: Any = cast(Any, _TimeOrderedID3)()
     text_frames = {
         "TIT2": tags.title,
         "TPE1": tags.artist,
@@ -146,6 +186,8 @@ def _build(tags: EpisodeTags) -> Any:
             id3.add(getattr(m, frame_id)(encoding=UTF16, text=text))
     if tags.episode is not None:
         id3.add(m.TXXX(encoding=UTF16, desc=EPISODE_TXXX, text=str(tags.episode)))
+    for desc, text in tags.playout.tags() if tags.playout is not None else ():
+        id3.add(m.TXXX(encoding=UTF16, desc=desc, text=text))
     if tags.description:
         id3.add(m.COMM(encoding=UTF16, lang=tags.language, desc="", text=tags.description))
     if tags.transcript:
@@ -211,6 +253,11 @@ def write_tags(mp3: Path, tags: EpisodeTags) -> None:
             f"chapter {last.title!r} ends at {last.end_ms} ms, after the end of {mp3} ({length} ms)",
             cause="chapters computed from another timeline",
         )
+    if tags.playout is not None and tags.playout.cue_out_ms > length + DURATION_SLACK_MS:
+        raise ExportError(
+            f"cue out at {tags.playout.cue_out_ms} ms is after the end of {mp3} ({length} ms)",
+            cause="cue points computed from another timeline",
+        )
     id3 = _build(tags)
     try:
         with atomic_path(mp3) as temp:
@@ -271,6 +318,14 @@ def _chapters(id3: Any, where: Path) -> tuple[Chapter, ...]:
     return tuple(result)
 
 
+def _playout(id3: Any, where: Path) -> PlayoutCues | None:
+    texts = {str(f.desc): str(f.text[0]) for f in id3.getall("TXXX") if f.text}
+    try:
+        return PlayoutCues.from_tags(texts)
+    except BriefingError as e:
+        raise ExportError(f"bad playout tags in {where}", cause=e.one_line()) from e
+
+
 def read_tags(mp3: Path) -> EpisodeTags:
     """Read tags written by `write_tags` back (round-trip); ExportError names what is missing."""
     mp3 = Path(mp3)
@@ -305,4 +360,5 @@ def read_tags(mp3: Path) -> EpisodeTags:
         chapters=_chapters(id3, mp3),
         keywords=tuple(_text(id3, "TKWD").split(",")) if _text(id3, "TKWD") else (),
         category=_text(id3, "TCAT"),
+        playout=_playout(id3, mp3),
     )

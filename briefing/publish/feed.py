@@ -1,5 +1,9 @@
 """The podcast feed: RSS 2.0 with the Apple (`itunes`) and Podcasting 2.0 (`podcast`) namespaces.
 
+Each item lists its chapters three ways, for every kind of client: `podcast:chapters` (a JSON file),
+Podlove Simple Chapters (`psc:chapters`, read by gPodder) and timestamps at the end of the
+description (read by Apple Podcasts).
+
 Built with xml.etree.ElementTree, so every text and attribute is escaped by the XML library;
 characters XML 1.0 forbids (control characters, lone surrogates) are removed first. Descriptions
 are HTML for podcast apps, so plain text is HTML-escaped before going in. The same
@@ -25,12 +29,16 @@ from briefing.export.chapters import CHAPTERS_MIME
 from briefing.show import Show
 
 if TYPE_CHECKING:
+    from briefing.export.chapters import EpisodeInfo
     from briefing.publish.library import EpisodeRecord
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
-NAMESPACES = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS}
+#: Podlove Simple Chapters: the chapters gPodder (and other Podlove readers) show.
+PSC_NS = "http://podlove.org/simple-chapters"
+PSC_VERSION = "1.2"
+NAMESPACES = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS, "psc": PSC_NS}
 #: Podcasting 2.0: podcast:guid is UUIDv5 of the feed URL (no scheme, no trailing slash) in this.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 MP3_MIME = "audio/mpeg"
@@ -39,6 +47,9 @@ MP3_MIME = "audio/mpeg"
 TRANSCRIPTS = (("srt", "application/x-subrip"), ("vtt", "text/vtt"))
 TRANSCRIPT_LANGUAGE = "fr"
 GENERATOR = "briefing"
+#: Apple Podcasts reads chapters from timestamps in the episode description: at least three, the
+#: first at 00:00.
+DESCRIPTION_CHAPTERS_MIN = 3
 
 _FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -103,7 +114,7 @@ def _channel(channel: ET.Element, show: Show, episodes: Sequence[EpisodeRecord],
     author = show.author or show.title
     _sub(channel, "title", show.title)
     _sub(channel, "link", link)
-    _sub(channel, "description", as_html(show.description or show.title))
+    _sub(channel, "description", as_html(show.feed_description))
     _sub(channel, "language", show.language)
     if show.copyright:
         _sub(channel, "copyright", show.copyright)
@@ -118,9 +129,9 @@ def _channel(channel: ET.Element, show: Show, episodes: Sequence[EpisodeRecord],
         _sub(image, "link", link)
         _sub(channel, "itunes:image", href=show.url_for(artwork))
     _sub(channel, "itunes:author", author)
-    owner = _sub(channel, "itunes:owner")
-    _sub(owner, "itunes:name", show.owner_name or author)
-    if show.owner_email:
+    if show.owner_email:  # an itunes:owner without its e-mail is an error for feed validators
+        owner = _sub(channel, "itunes:owner")
+        _sub(owner, "itunes:name", show.owner_name or author)
         _sub(owner, "itunes:email", show.owner_email)
     category = _sub(channel, "itunes:category", text=show.category)
     if show.subcategory:
@@ -128,10 +139,8 @@ def _channel(channel: ET.Element, show: Show, episodes: Sequence[EpisodeRecord],
     _sub(channel, "itunes:explicit", "true" if show.explicit else "false")
     _sub(channel, "itunes:type", "episodic")
     _sub(channel, "podcast:guid", podcast_guid(show.feed_url))
-    if show.owner_email:
+    if show.owner_email:  # the Podcast Index schema requires the owner's e-mail on podcast:locked
         _sub(channel, "podcast:locked", "no", owner=show.owner_email)
-    else:
-        _sub(channel, "podcast:locked", "no")
 
 
 def _item(item: ET.Element, show: Show, record: EpisodeRecord) -> None:
@@ -140,7 +149,7 @@ def _item(item: ET.Element, show: Show, record: EpisodeRecord) -> None:
     if mp3 is None:  # EpisodeRecord refuses this; kept for the type checker
         raise ValueError(f"episode {record.number} has no MP3")
     _sub(item, "title", info.title)
-    _sub(item, "description", as_html(info.description or info.title))
+    _sub(item, "description", item_description(info))
     if show.link:
         _sub(item, "link", show.link)
     _sub(item, "guid", record.guid, isPermaLink="false")
@@ -168,6 +177,39 @@ def _item(item: ET.Element, show: Show, record: EpisodeRecord) -> None:
     chapters = info.file("chapters")
     if chapters is not None:
         _sub(item, "podcast:chapters", url=show.url_for(chapters.path), type=CHAPTERS_MIME)
+    if info.chapters:
+        psc = _sub(item, "psc:chapters", version=PSC_VERSION)
+        for chapter in info.chapters:
+            _sub(psc, "psc:chapter", start=normal_play_time(chapter.start_ms), title=chapter.title)
+
+
+def _clock(seconds: int, hours: bool = True) -> str:
+    """HH:MM:SS, or MM:SS without `hours`."""
+    minutes, seconds = divmod(seconds, 60)
+    if not hours:
+        return f"{minutes:02d}:{seconds:02d}"
+    return f"{minutes // 60:02d}:{minutes % 60:02d}:{seconds:02d}"
+
+
+def normal_play_time(ms: int) -> str:
+    """HH:MM:SS.mmm, as Podlove Simple Chapters write a start time."""
+    return f"{_clock(ms // 1000)}.{ms % 1000:03d}"
+
+
+def item_description(info: EpisodeInfo) -> str:
+    """The episode description as HTML, with a line per chapter after it (its start time, then its
+    title) when there are at least DESCRIPTION_CHAPTERS_MIN: Apple Podcasts makes chapters of them.
+    The first is written 00:00 (where Apple wants it), the others rounded down to the second; hours
+    are written only for an episode that lasts an hour or more."""
+    text = as_html(info.description or info.title)
+    if len(info.chapters) < DESCRIPTION_CHAPTERS_MIN:
+        return text
+    hours = info.chapters[-1].end_ms >= 3_600_000
+    lines = [
+        f"{_clock(chapter.start_ms // 1000 if i else 0, hours)} {as_html(chapter.title)}"
+        for i, chapter in enumerate(info.chapters)
+    ]
+    return f"<p>{text}</p>\n<p>" + "<br>\n".join(lines) + "</p>"
 
 
 def channel_artwork(out_dir: Path, show: Show) -> str:

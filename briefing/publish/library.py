@@ -1,10 +1,12 @@
 """The episode library of an output folder (`library.json`) and the feed made from it.
 
 Each build adds its episode, or replaces the episode with the same key (same article and date),
-which keeps its GUID and episode number. A GUID never changes; episode numbers are never reused,
-even after a removal. Every change holds a lock on the folder (so two builds at once never lose
-an episode) and commits the library and `feed.xml` together, each written atomically: the library
-first, then the feed made from it; if the feed cannot be written, the previous library is put back.
+which keeps its GUID, episode number and publication time. A new episode is published on its own
+date, in the show's time zone: at the time of the build when that is today, else at 06:00. A GUID
+never changes; episode numbers are never reused, even after a removal. Every change holds a lock
+on the folder (so two builds at once never lose an episode) and commits the library and `feed.xml`
+together, each written atomically: the library first, then the feed made from it; if the feed
+cannot be written, the previous library is put back.
 Files a replaced or removed episode no longer needs are deleted only after that commit, so a crash
 can leave an orphan file, never a dangling link.
 """
@@ -25,12 +27,15 @@ from briefing.errors import BriefingError, PublishError
 from briefing.export.atomic import atomic_write_bytes
 from briefing.export.chapters import EpisodeInfo
 from briefing.export.names import safe_join
+from briefing.publish.loudness import Target, preset_for, refuse_mixed_loudness, target_of
 from briefing.show import FEED_NAME, Show
 
 LIBRARY_NAME = "library.json"
 LOCK_NAME = ".library.lock"
 LIBRARY_SCHEMA = 1
 LOCK_TIMEOUT_S = 120.0
+#: When an episode dated another day than its build is published (local time): a morning briefing.
+MORNING = dt.time(6, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,11 @@ class EpisodeRecord:
     def seconds(self) -> float:
         return self.info.samples / self.info.rate
 
+    @property
+    def target(self) -> Target:
+        """The loudness the episode was mastered for."""
+        return target_of(self.info, self.preset)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
@@ -79,14 +89,15 @@ class EpisodeRecord:
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> EpisodeRecord:
+        info = EpisodeInfo.from_json(json.dumps(doc["info"]))
         return cls(
             key=str(doc["key"]),
             guid=str(doc["guid"]),
             number=int(doc["number"]),
             published=dt.datetime.fromisoformat(doc["published"]),
             updated=dt.datetime.fromisoformat(doc["updated"]),
-            preset=str(doc["preset"]),
-            info=EpisodeInfo.from_json(json.dumps(doc["info"])),
+            preset=str(doc["preset"]) if "preset" in doc else preset_for(info),
+            info=info,
         )
 
 
@@ -214,29 +225,35 @@ def publish_episode(
     now: dt.datetime | None = None,
     *,
     preset: str | None = None,
+    allow_mixed_loudness: bool | None = None,
 ) -> EpisodeRecord:
     """Add the episode to the library of `out_dir`, or replace the one with the same `key`,
     then regenerate the feed. File paths in `info` are relative to `out_dir`.
 
     A replaced episode keeps its GUID, number and publication time. A new one takes `info.guid`
-    (else `episode_guid(show, key)`) and `info.episode` when that number is free, else the next.
+    (else `episode_guid(show, key)`) and `info.episode` when that number is free, else the next;
+    it is published at `publication_time(info.date, now, show.timezone)`.
     Files of the replaced episode that nothing references any more are deleted afterwards.
     `preset` names the loudness preset the audio was mastered with (default: `show.preset`);
-    `briefing validate` measures the episode against it.
+    `briefing validate` measures the episode against it. An episode mastered for another loudness
+    than the library's others is refused (PublishError) unless `allow_mixed_loudness` (default:
+    the show's setting).
     """
     out_dir = Path(out_dir)
     now = _now(now)
     if not key.strip():
         raise PublishError(f"episode {info.title!r} has an empty key", cause="pass article + date")
     _check_files(out_dir, info)
-    if preset is not None:
-        from briefing.audio.presets import get_preset
-
-        get_preset(preset)  # an unknown name raises AudioError listing the choices
+    preset = preset or show.preset
+    target = target_of(info, preset)  # an unknown preset raises AudioError listing the choices
+    if allow_mixed_loudness is None:
+        allow_mixed_loudness = show.allow_mixed_loudness
     with locked(out_dir):
         library = read_library(out_dir)
         old = next((r for r in library.episodes if r.key == key), None)
         others = tuple(r for r in library.episodes if r.key != key)
+        if not allow_mixed_loudness:
+            refuse_mixed_loudness(target, others, info.title)
         mp3 = info.file("mp3")
         for other in others:
             used = other.info.file("mp3")
@@ -254,8 +271,8 @@ def publish_episode(
             # Numbers only grow: one given by the build is kept when no episode ever had it.
             free = max([library.next_number, *(r.number + 1 for r in library.episodes)])
             number = info.episode if info.episode is not None and info.episode >= free else free
-            published = now
-        record = EpisodeRecord(key, guid, number, published, now, preset or show.preset, info)
+            published = publication_time(info.date, now, show.timezone)
+        record = EpisodeRecord(key, guid, number, published, now, preset, info)
         new = Library(
             others + (record,),
             max(library.next_number, number + 1),
@@ -265,6 +282,17 @@ def publish_episode(
     if old is not None:
         _delete_unreferenced(out_dir, old, new)
     return record
+
+
+def publication_time(date: dt.date, now: dt.datetime, timezone: str) -> dt.datetime:
+    """When an episode dated `date` is published (UTC): `now` when it is that day in `timezone`,
+    else `date` at MORNING there."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(timezone)
+    if now.astimezone(zone).date() == date:
+        return now.astimezone(dt.UTC)
+    return dt.datetime.combine(date, MORNING, tzinfo=zone).astimezone(dt.UTC)
 
 
 def remove_episode(out_dir: Path, show: Show, ident: str, *, delete_files: bool = True) -> EpisodeRecord:

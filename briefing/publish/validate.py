@@ -4,8 +4,12 @@ The feed: required channel and item tags, allowed values (explicit true/false, A
 episode type), unique GUIDs and enclosure URLs, the podcast:guid rule. The files the feed points
 at, when they are under the feed's folder URL and so found in its folder: they exist, their size
 is the enclosure length, the MP3 decodes to the duration of the episode JSON (within 0.1 s) and
-measures within its loudness preset, its ID3 tag reads back, transcripts and chapters parse.
-Errors make `briefing validate` fail; warnings are printed but do not.
+measures within its loudness preset, its ID3 tag reads back, transcripts and chapters parse; the
+feed's episodes were all mastered for one loudness.
+Errors are what feed validators and directories reject (the W3C feed validator: an itunes:owner
+without its e-mail; the Podcast Index schema: podcast:locked without its owner; Apple: no artwork, a
+wrong category) and make `briefing validate` fail; warnings are what Apple only asks for (an
+itunes:owner, an itunes:author) and other things worth knowing, printed without failing.
 """
 
 from __future__ import annotations
@@ -17,13 +21,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as ET
 
+from briefing.categories import APPLE_CATEGORIES
 from briefing.check import Problem, duration_problems, listed_file_problems, loudness_problems
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import CHAPTERS_MIME, EpisodeInfo, parse_chapters_json
 from briefing.export.names import safe_join
 from briefing.publish.feed import MP3_MIME, NAMESPACES, podcast_guid
 from briefing.publish.library import EpisodeRecord, Library, read_library
-from briefing.show import APPLE_CATEGORIES, FEED_NAME, MAX_DESCRIPTION_BYTES
+from briefing.publish.loudness import by_target, describe
+from briefing.show import EMAIL, FEED_NAME, MAX_DESCRIPTION_BYTES
 
 DURATION_TOLERANCE_S = 0.1
 EPISODE_TYPES = ("full", "trailer", "bonus")
@@ -33,12 +39,15 @@ TRANSCRIPT_TYPES = frozenset(
 )
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _DURATION = re.compile(r"\d+|(\d+:)?\d{1,2}:\d{2}")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_NPT = re.compile(r"\d+:[0-5]\d:[0-5]\d(\.\d{1,3})?")
 
 
 class _Checker:
     def __init__(self, feed: Path, audio: bool) -> None:
         self.feed, self.root, self.audio = feed, feed.parent, audio
         self.problems: list[Problem] = []
+        self.listed: list[EpisodeRecord] = []  # the library's episodes the feed lists
         self.base = ""
         self.library = Library()
 
@@ -90,8 +99,19 @@ class _Checker:
             self.warn("channel", "the feed has no episode")
         for i, item in enumerate(items, start=1):
             self.item(item, f"item {i}", guids, urls)
+        self.loudness_mix()
         for record in self.library.episodes:
             self.files(record)
+
+    def loudness_mix(self) -> None:
+        """One feed, one loudness: listeners hear a jump between episodes mastered for two."""
+        try:
+            groups = by_target(self.listed)
+        except BriefingError as e:
+            self.error("channel", e.one_line())
+            return
+        if len(groups) > 1:
+            self.warn("channel", f"the feed mixes loudness targets: {describe(groups)}")
 
     def channel(self, channel: ET.Element) -> None:
         where = "channel"
@@ -100,9 +120,9 @@ class _Checker:
         description = self.text(channel, "description", where)
         if len(description.encode("utf-8")) > MAX_DESCRIPTION_BYTES:
             self.error(where, f"<description> is over {MAX_DESCRIPTION_BYTES} bytes")
-        for tag in ("itunes:author", "itunes:owner/itunes:email"):
-            if not self.text(channel, tag, where, required=False):
-                self.warn(where, f"<{tag}> is missing (Apple recommends it)")
+        if not self.text(channel, "itunes:author", where, required=False):
+            self.warn(where, "<itunes:author> is missing (Apple recommends it)")
+        self.owner(channel, where)
         self.explicit(channel, where, required=True)
         self.category(channel)
         self_link = next(
@@ -120,8 +140,7 @@ class _Checker:
             self.error(
                 where, f"<podcast:guid> {guid} is not UUIDv5 of the feed URL ({podcast_guid(self_link)})"
             )
-        if self.text(channel, "podcast:locked", where) not in ("yes", "no", ""):
-            self.error(where, "<podcast:locked> must be yes or no")
+        self.locked(channel, where)
         image = channel.find("itunes:image", NAMESPACES)
         href = image.get("href", "") if image is not None else ""
         if not href:
@@ -135,6 +154,33 @@ class _Checker:
                 load_cover(path)
             except BriefingError as e:
                 self.error(where, f"artwork: {e.one_line()}")
+
+    def owner(self, channel: ET.Element, where: str) -> None:
+        """itunes:owner: Apple asks for one; a feed validator rejects one without its e-mail."""
+        owner = channel.find("itunes:owner", NAMESPACES)
+        if owner is None:
+            self.warn(where, "no <itunes:owner> (Apple asks for one, with an e-mail: set show.owner_email)")
+            return
+        email = self.text(owner, "itunes:email", where, required=False)
+        if not email:
+            self.error(where, "<itunes:owner> has no <itunes:email> (the W3C feed validator rejects it)")
+        elif not EMAIL.fullmatch(email):
+            self.error(where, f"<itunes:owner> e-mail {email!r} is not an e-mail address")
+        if not self.text(owner, "itunes:name", where, required=False):
+            self.warn(where, "<itunes:owner> has no <itunes:name> (Apple asks for one)")
+
+    def locked(self, channel: ET.Element, where: str) -> None:
+        """podcast:locked is optional; the Podcast Index schema requires its owner e-mail."""
+        locked = channel.find("podcast:locked", NAMESPACES)
+        if locked is None:
+            return
+        if (locked.text or "").strip() not in ("yes", "no"):
+            self.error(where, "<podcast:locked> must be yes or no")
+        owner = locked.get("owner", "")
+        if not owner:
+            self.error(where, "<podcast:locked> has no owner (the Podcast Index schema requires it)")
+        elif not EMAIL.fullmatch(owner):
+            self.error(where, f"<podcast:locked> owner {owner!r} is not an e-mail address")
 
     def category(self, channel: ET.Element) -> None:
         category = channel.find("itunes:category", NAMESPACES)
@@ -170,12 +216,17 @@ class _Checker:
         number = self.text(item, "itunes:episode", where)
         if number and (not number.isdigit() or int(number) < 1):
             self.error(where, f"<itunes:episode> {number!r} is not a positive number")
+        podcast_episode = self.text(item, "podcast:episode", where, required=False)
+        if podcast_episode and not _DECIMAL.fullmatch(podcast_episode):
+            self.error(where, f"<podcast:episode> {podcast_episode!r} is not a number (Podcast Index schema)")
         if self.text(item, "itunes:episodeType", where) not in (*EPISODE_TYPES, ""):
             self.error(where, f"<itunes:episodeType> must be one of {', '.join(EPISODE_TYPES)}")
         self.explicit(item, where, required=False)
         record = next((r for r in self.library.episodes if r.guid == guid), None)
         if self.library.episodes and record is None:
             self.error(where, f"GUID {guid} is not in the episode library")
+        if record is not None:
+            self.listed.append(record)
         info = self.episode_json(record, where)
         if info is not None and duration.isdigit() and abs(int(duration) - info.samples / info.rate) > 0.5:
             self.error(
@@ -186,6 +237,20 @@ class _Checker:
             self.side_file(element, where, "transcript", TRANSCRIPT_TYPES)
         for element in item.findall("podcast:chapters", NAMESPACES):
             self.side_file(element, where, "chapters", frozenset((CHAPTERS_MIME,)))
+        self.simple_chapters(item, where)
+
+    def simple_chapters(self, item: ET.Element, where: str) -> None:
+        """Podlove Simple Chapters: each has a start (HH:MM:SS.mmm, ascending) and a title."""
+        starts = []
+        for chapter in item.findall("psc:chapters/psc:chapter", NAMESPACES):
+            start, title = chapter.get("start", ""), chapter.get("title", "")
+            if not _NPT.fullmatch(start) or not title.strip():
+                self.error(where, f"<psc:chapter start={start!r} title={title!r}> needs a time and a title")
+                continue
+            hours, minutes, seconds = start.split(":")
+            starts.append((int(hours) * 60 + int(minutes)) * 60 + float(seconds))
+        if starts != sorted(starts):
+            self.error(where, "<psc:chapter> start times are not in order")
 
     def episode_json(self, record: EpisodeRecord | None, where: str) -> EpisodeInfo | None:
         if record is None:
@@ -241,7 +306,7 @@ class _Checker:
             self.error(where, f"enclosure length {length} but {path.name} is {size} bytes")
         self.id3(path, where, item)
         if self.audio:
-            self.sound(path, where, info, record.preset if record else None)
+            self.sound(path, where, info, record)
 
     def id3(self, path: Path, where: str, item: ET.Element) -> None:
         import importlib
@@ -261,7 +326,8 @@ class _Checker:
         if tags.guid and tags.guid != (item.findtext("guid") or "").strip():
             self.error(where, f"ID3 GUID {tags.guid} of {path.name} is not the feed's")
 
-    def sound(self, path: Path, where: str, info: EpisodeInfo | None, preset_name: str | None) -> None:
+    def sound(self, path: Path, where: str, info: EpisodeInfo | None, record: EpisodeRecord | None) -> None:
+        """The MP3 decodes to its duration and measures the loudness it was mastered for."""
         from briefing.audio.ffmpeg import decode_mp3_for_check
         from briefing.audio.master import measure
         from briefing.audio.presets import get_preset
@@ -273,10 +339,10 @@ class _Checker:
             return
         if info is not None:
             self.problems += duration_problems(path.name, pcm, info, DURATION_TOLERANCE_S, where)
-        if preset_name is None:
+        if record is None:
             return
         try:
-            preset = get_preset(preset_name)
+            preset = get_preset(record.preset).replace(target_lufs=record.target.lufs)
         except BriefingError as e:
             self.error(where, e.one_line())
             return
