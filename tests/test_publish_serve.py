@@ -59,6 +59,16 @@ def request(
         conn.close()
 
 
+def raw(port: int, data: bytes) -> bytes:
+    """Send `data` as is and read until the server closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(data)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer
+
+
 MP3 = "/2025-08-15%20%C3%A9t%C3%A9/%C3%A9pisode-abc123.mp3"
 
 
@@ -183,11 +193,7 @@ def test_a_path_is_percent_decoded_exactly_once(site: tuple[Path, int]) -> None:
 def test_raw_request_lines_http_client_would_refuse(site: tuple[Path, int], target: bytes) -> None:
     """Backslashes, a literal NUL, a target without its leading slash: sent as raw bytes."""
     _, port = site
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
-        conn.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        answer = b""
-        while chunk := conn.recv(65536):
-            answer += chunk
+    answer = raw(port, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     status = int(answer.split(b" ", 2)[1])
     assert status in (400, 404) and b"secret" not in answer
 
@@ -203,9 +209,47 @@ def test_root_redirects_to_the_feed(site: tuple[Path, int]) -> None:
     assert status == 302 and headers["location"] == "/feed.xml"
 
 
-def test_post_is_not_allowed(site: tuple[Path, int]) -> None:
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
+def test_other_methods_get_405_with_allow(site: tuple[Path, int], method: str) -> None:
     _, port = site
-    assert request(port, "/feed.xml", method="POST")[0] == 501
+    status, headers, body = request(port, "/feed.xml", method=method)
+    assert status == 405 and headers["allow"] == "GET, HEAD" and body == b""
+
+
+def test_a_405_closes_the_connection_rather_than_read_the_body_as_a_request(site: tuple[Path, int]) -> None:
+    _, port = site
+    smuggled = b"GET /feed.xml HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = b"POST /feed.xml HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n" % len(smuggled)
+    answer = raw(port, head + smuggled)
+    assert answer.startswith(b"HTTP/1.1 405 ") and answer.count(b"HTTP/1.1 ") == 1
+    assert b"\r\nConnection: close\r\n" in answer
+
+
+def test_a_method_nobody_defined_gets_501(site: tuple[Path, int]) -> None:
+    _, port = site
+    assert request(port, "/feed.xml", method="BREW")[0] == 501
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feed.xml/",
+        "/feed.xml%2F",
+        "//feed.xml",
+        "/feed.xml//",
+        "/2025-08-15%20%C3%A9t%C3%A9//%C3%A9pisode-abc123.mp3",
+    ],
+)
+def test_a_file_has_no_alias_with_extra_slashes(site: tuple[Path, int], path: str) -> None:
+    _, port = site
+    assert request(port, path)[0] == 404
+
+
+def test_server_header_has_no_trailing_space(site: tuple[Path, int]) -> None:
+    _, port = site
+    answer = raw(port, b"GET /feed.xml HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    server = next(line for line in answer.split(b"\r\n") if line.lower().startswith(b"server:"))
+    assert server == b"Server: briefing"
 
 
 def test_missing_folder_is_an_error(tmp_path: Path) -> None:

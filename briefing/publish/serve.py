@@ -1,9 +1,10 @@
 """Serve an output folder over HTTP, as podcast apps need it: byte ranges and the right types.
 
-Only GET and HEAD of regular files inside the folder. A request path is percent-decoded once and
-refused (404) if a part is `..`, `.` or a hidden name (the library lock, temporary files), if it
-holds a backslash or a NUL, or if, symlinks resolved, it lands outside the folder. The server
-listens on loopback unless another host is given.
+Only GET and HEAD of regular files inside the folder; the other methods of RFC 9110 get 405 with
+`Allow: GET, HEAD` (a method nobody defined gets 501). A request path is percent-decoded once and
+refused (404) if a part is `..`, `.`, empty (`//`, a trailing `/`) or a hidden name (the library
+lock, temporary files), if it holds a backslash or a NUL, or if, symlinks resolved, it lands outside
+the folder. The server listens on loopback unless another host is given.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+SERVER_NAME = "briefing"
+ALLOWED = "GET, HEAD"
 CHUNK = 64 * 1024
 #: Types by extension; anything else is application/octet-stream.
 MIME_TYPES = {
@@ -74,8 +77,10 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
-    server_version = "briefing"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        """The Server header: the base class appends " " + the Python version, a trailing space here."""
+        return SERVER_NAME
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._answer(body=True)
@@ -83,11 +88,19 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._answer(body=False)
 
+    def _not_allowed(self) -> None:
+        # The request body, if any, is not read: close the connection rather than parse it as a request.
+        self.close_connection = True
+        self._empty(HTTPStatus.METHOD_NOT_ALLOWED, Allow=ALLOWED, Connection="close")
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _not_allowed
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (signature of the base)
         log.info("%s %s", self.address_string(), format % args)
 
     def _answer(self, body: bool) -> None:
-        target = self.path.split("?", 1)[0].split("#", 1)[0]
+        # The target as sent: `self.path` has leading "//" folded into "/", which would make an alias.
+        target = self.requestline.split()[1].split("?", 1)[0].split("#", 1)[0]
         if target in ("", "/"):
             self._empty(HTTPStatus.FOUND, Location=f"/{FEED_NAME}")
             return
@@ -157,8 +170,8 @@ class _Server(ThreadingHTTPServer):
             name = unquote(target, errors="strict")
         except UnicodeDecodeError:
             return None
-        parts = [p for p in name.split("/") if p]
-        if not parts or "\\" in name or "\x00" in name or any(p.startswith(".") for p in parts):
+        parts = name[1:].split("/")  # "//" or a trailing "/" gives an empty part: no alias of a file
+        if "\\" in name or "\x00" in name or any(not p or p.startswith(".") for p in parts):
             return None  # "..", ".", hidden files; a drive letter or UNC path needs a backslash
         try:
             path = self.root.joinpath(*parts).resolve(strict=True)
