@@ -26,7 +26,7 @@ from .export.chapters import (
     write_episode_json,
 )
 from .export.names import episode_basename
-from .export.subtitles import to_srt, to_vtt
+from .export.subtitles import plan_cues, to_srt, to_vtt
 from .export.tags import Cover, EpisodeTags, write_tags
 from .models import Script, Timeline
 
@@ -59,6 +59,7 @@ class EpisodeMeta:
     guid: str | None = None
     feed_url: str | None = None
     copyright: str = ""
+    narrator: str = ""  # who speaks, named in the WebVTT transcript; "" for the artist
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -159,8 +160,10 @@ def _write_all(
         _add_bext(wav, script, meta, report)
         files.append(("wav", wav))
     vtt, srt = folder / f"{base}.vtt", folder / f"{base}.srt"
-    _write_text(vtt, to_vtt(mastered.sentences, rate))
-    _write_text(srt, to_srt(mastered.sentences, rate))
+    speaker = meta.narrator or meta.artist
+    cues = plan_cues(mastered.sentences, rate, speaker=speaker)
+    _write_text(vtt, to_vtt(cues, speaker=speaker))
+    _write_text(srt, to_srt(cues))
     chapters_path = folder / f"{base}.chapters.json"
     write_chapters_json(
         chapters_path, chapters, title=script.title, podcast_name=meta.show, file_name=mp3.name

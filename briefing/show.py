@@ -142,6 +142,8 @@ class Show:
     origin: str = "<defaults>"
     description: str = ""
     author: str | None = None
+    # Who speaks, as the transcript names it (WebVTT `<v Name>`); None: the author, else the title.
+    narrator: str | None = None
     owner_name: str | None = None
     owner_email: str | None = None
     language: str = "fr-FR"
@@ -244,7 +246,7 @@ def _check_url(url: str, where: str, name: str) -> None:
         )
 
 
-_SHOW_STRINGS: tuple[str, ...] = ("title", "description", "author", "owner_name", "owner_email")
+_SHOW_STRINGS: tuple[str, ...] = ("title", "description", "author", "narrator", "owner_name", "owner_email")
 _SHOW_STRINGS += ("language", "category", "subcategory", "base_url", "link", "copyright", "timezone")
 _SHOW_STRINGS += ("voice", "delivery_name")
 _SHOW_FIELDS = {*_SHOW_STRINGS, "explicit", "artwork", "keep", "preset"}
@@ -423,6 +425,8 @@ title = "Le Briefing"
 description = "L'essentiel de l'actualité, lu à voix haute chaque matin."
 # Who makes it (itunes:author; default: the title).
 author = "La rédaction"
+# Who speaks, as the transcripts name it (WebVTT <v Name>; default: the author, else the title).
+# narrator = "La rédaction"
 # Owner contact: Apple and podcast directories use it to verify ownership (not shown to listeners).
 owner_name = "La rédaction"
 owner_email = "podcast@example.org"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from briefing.audio.presets import get_preset
 from briefing.episode import EpisodeMeta, content_hash, write_episode
 from briefing.errors import ExportError
+from briefing.export.subtitles import parse_srt, parse_vtt
 from briefing.models import Cue, CueKind, Mark, Pcm, Script, Timeline
 
 RATE = 44_100
@@ -57,3 +59,20 @@ def test_a_silent_chapter_is_refused_and_nothing_is_written(tmp_path: Path) -> N
     with pytest.raises(ExportError, match="Suite"):
         write_episode(script, timeline, get_preset("podcast"), META, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("narrator", "named"), [("", "Rédaction"), ("Léa", "Léa")])
+def test_the_transcripts_name_the_narrator_else_the_artist(tmp_path: Path, narrator: str, named: str) -> None:
+    script, timeline = episode()
+    meta = dataclasses.replace(META, narrator=narrator)
+    written = write_episode(script, timeline, get_preset("podcast"), meta, tmp_path)
+    vtt = written.mp3.with_suffix(".vtt").read_text(encoding="utf-8")
+    srt = written.mp3.with_suffix(".srt").read_text(encoding="utf-8")
+    assert [line for line in vtt.split("\n") if line.startswith("<v")] == [
+        f"<v {named}>Bonjour.",
+        f"<v {named}>Une nouvelle.",
+    ]
+    assert "<v" not in srt
+    assert [(c.start_ms, c.end_ms, c.text) for c in parse_vtt(vtt)] == [
+        (c.start_ms, c.end_ms, c.text) for c in parse_srt(srt)
+    ]
