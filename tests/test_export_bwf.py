@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.errors import BriefingError, ExportError
-from briefing.export import bwf
+from briefing.export import riff
 from briefing.export.bwf import Bext, Cart, add_broadcast_chunks, fit_ascii, read_chunks
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
@@ -237,7 +237,7 @@ def test_reader_rejects_broken_files(wav: Path, mutate: Callable[[bytes], bytes]
 def test_failure_midway_leaves_original(wav: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = wav.read_bytes()
     calls = {"n": 0}
-    real_copy = bwf._copy
+    real_copy = riff.copy
 
     def failing_copy(*args: object) -> None:
         calls["n"] += 1
@@ -245,7 +245,7 @@ def test_failure_midway_leaves_original(wav: Path, monkeypatch: pytest.MonkeyPat
             raise OSError("No space left on device")
         real_copy(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bwf, "_copy", failing_copy)
+    monkeypatch.setattr(riff, "copy", failing_copy)
     with pytest.raises(BriefingError, match="No space left"):
         add_broadcast_chunks(wav, make_bext(), make_cart())
     assert wav.read_bytes() == before
