@@ -32,6 +32,7 @@ from .models import Script, Timeline
 
 if TYPE_CHECKING:
     from .export.bwf import Cart
+    from .export.riff import RiffInfo
 
 MIME = {
     "mp3": "audio/mpeg",
@@ -207,8 +208,9 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _add_bext(wav: Path, script: Script, meta: EpisodeMeta, report: MasterReport) -> None:
-    """The chunks a playout system reads: `bext` (EBU Tech 3285 v2, with the R128 loudness values) and
-    an AES46 `cart` chunk with the air window (the episode's day) and the timers from the timeline."""
+    """The chunks a playout system reads: `bext` (EBU Tech 3285 v2, with the R128 loudness values), an
+    AES46 `cart` chunk with the air window (the episode's day) and the timers from the timeline, and
+    the LIST/INFO tags."""
     from .export.bwf import Bext, add_broadcast_chunks
     from .export.names import fit_ascii
 
@@ -225,7 +227,24 @@ def _add_bext(wav: Path, script: Script, meta: EpisodeMeta, report: MasterReport
         max_true_peak=loud.true_peak_dbtp,
         coding_history=f"A=PCM,F={report.rate},W=24,M=mono,T=briefing",
     )
-    add_broadcast_chunks(wav, bext, cart_of(script, meta, report))
+    add_broadcast_chunks(wav, bext, cart_of(script, meta, report), info_of(script, meta))
+
+
+def info_of(script: Script, meta: EpisodeMeta) -> RiffInfo:
+    """The WAV's LIST/INFO tags: what the MP3's ID3 tag says, in full text (Liquidsoap and ffmpeg read
+    nothing else from a WAV; cart and bext hold folded, shortened ASCII)."""
+    from .export.riff import RiffInfo
+
+    return RiffInfo(
+        title=script.title,
+        artist=meta.artist,
+        album=meta.show,
+        date=script.date,
+        track=meta.episode,
+        comment=meta.description,
+        copyright=meta.copyright,
+        software=f"briefing {_version()}",
+    )
 
 
 def cart_timers(timeline: Timeline) -> tuple[tuple[str, int], ...]:

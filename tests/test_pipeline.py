@@ -229,6 +229,13 @@ def test_broadcast_preset_gives_a_bwf_at_ebu_r128(tmp_path: Path) -> None:
     assert "Court" in chunks.bext.description and chunks.bext.originator == "briefing"
     assert chunks.bext.loudness_value is not None and abs(chunks.bext.loudness_value - -23.0) <= 0.5
     assert chunks.bext.max_true_peak is not None and chunks.bext.max_true_peak <= -1.0
+    assert chunks.ids == ("fmt ", "bext", "cart", "LIST", "data")
+    assert chunks.info is not None  # what Liquidsoap reads from a WAV
+    assert (chunks.info.title, chunks.info.album, chunks.info.date) == (
+        "Court",
+        "Le Briefing",
+        result.script.date,
+    )
     loud = measure(decode_mp3_for_check(result.episode.mp3))
     assert abs(loud.integrated_lufs - -23.0) <= 0.5 and loud.true_peak_dbtp <= -1.0
 

@@ -1,8 +1,10 @@
-"""Broadcast WAV: add EBU `bext` (Tech 3285 v2) and AES46 `cart` chunks to a plain RIFF/WAVE file.
+"""Broadcast WAV: add EBU `bext` (Tech 3285 v2) and AES46 `cart` chunks to a plain RIFF/WAVE file,
+and the `LIST`/`INFO` tags (see `riff.RiffInfo`).
 
 Playout systems (Rivendell, mAirList, ENCO, Myriad...) read these: description, originator,
-loudness, and the cart's title, dates and timers (audio start/end, intro end, segue start).
-Both chunks are written just before `data`; the file is rewritten atomically, audio streamed.
+loudness, and the cart's title, dates and timers (audio start/end, intro end, segue start);
+Liquidsoap and ffmpeg read title, artist and album from INFO only. The chunks are written just
+before `data`; the file is rewritten atomically, audio streamed.
 `read_chunks` reads them back with the strict chunk walker of `riff` (sizes, pad bytes, RIFF size).
 """
 
@@ -17,7 +19,7 @@ from briefing.errors import ExportError
 from briefing.export import riff
 from briefing.export.atomic import atomic_path
 from briefing.export.names import fit_ascii as fit_ascii
-from briefing.export.riff import Chunk
+from briefing.export.riff import Chunk, RiffInfo
 
 # EBU Tech 3285 v2: 602 fixed bytes, then CodingHistory.
 BEXT = struct.Struct("<256s32s32s10s8sQH64s5h180s")
@@ -254,7 +256,7 @@ def _datetime(date: str, time: str, where: str, what: str) -> dt.datetime | None
 
 @dataclass(frozen=True, slots=True)
 class WavChunks:
-    """What `read_chunks` found: every chunk in order, the format, and typed bext/cart."""
+    """What `read_chunks` found: every chunk in order, the format, typed bext/cart and INFO tags."""
 
     riff_size: int
     chunks: tuple[Chunk, ...]
@@ -266,6 +268,7 @@ class WavChunks:
     bext: Bext | None
     cart: Cart | None
     missing_pad: bool = False  # the last chunk is odd-sized and the file ends without its pad
+    info: RiffInfo | None = None  # the first LIST chunk of type INFO
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -295,6 +298,8 @@ def read_chunks(wav: Path) -> WavChunks:
             fmt = riff.read(f, by_id["fmt "])
             bext = Bext.unpack(riff.read(f, by_id["bext"]), str(wav)) if "bext" in by_id else None
             cart = Cart.unpack(riff.read(f, by_id["cart"]), str(wav)) if "cart" in by_id else None
+            lists = [c for c in chunks if c.id == "LIST" and riff.form(f, c) == b"INFO"]
+            info = RiffInfo.unpack(riff.read(f, lists[0]), str(wav)) if lists else None
     except OSError as e:
         raise ExportError(f"cannot read {wav}", cause=str(e)) from e
     if len(fmt) < 16:
@@ -304,22 +309,30 @@ def read_chunks(wav: Path) -> WavChunks:
         raise ExportError(f"'fmt ' chunk of {wav} has a block align of 0")
     missing_pad = chunks[-1].end > file_size
     return WavChunks(
-        riff_size, tuple(chunks), tag, channels, rate, bits, block_align, bext, cart, missing_pad
+        riff_size, tuple(chunks), tag, channels, rate, bits, block_align, bext, cart, missing_pad, info
     )
 
 
-def add_broadcast_chunks(wav: Path, bext: Bext, cart: Cart | None = None) -> None:
-    """Rewrite `wav` with `bext` (and `cart`) just before its `data` chunk, atomically.
+def add_broadcast_chunks(
+    wav: Path, bext: Bext, cart: Cart | None = None, info: RiffInfo | None = None
+) -> None:
+    """Rewrite `wav` with `bext` (and `cart`, and a `LIST`/`INFO` chunk of `info`) just before its
+    `data` chunk, in that order, atomically.
 
-    Existing bext/cart chunks are replaced; every other chunk is kept byte for byte. The
-    result is read back and compared before it replaces the original.
+    Existing bext/cart chunks are replaced, and so are LIST/INFO chunks when `info` is given; every
+    other chunk is kept byte for byte. The result is read back and compared before it replaces the
+    original.
     """
     wav = Path(wav)
     new = [(b"bext", bext.pack())] + ([(b"cart", cart.pack())] if cart else [])
+    new += [(b"LIST", info.pack())] if info is not None else []
     try:
         with wav.open("rb") as src:
             _, chunks, _ = riff.scan(src, str(wav))
-        kept = [c for c in chunks if c.id not in ("bext", "cart")]
+            replaced = {c for c in chunks if c.id in ("bext", "cart")}
+            if info is not None:
+                replaced |= {c for c in chunks if c.id == "LIST" and riff.form(src, c) == b"INFO"}
+        kept = [c for c in chunks if c not in replaced]
         total = 4 + sum(c.end - c.offset for c in kept)
         total += sum(8 + len(d) + (len(d) & 1) for _, d in new)
         if total > riff.MAX_RIFF:
@@ -333,7 +346,7 @@ def add_broadcast_chunks(wav: Path, bext: Bext, cart: Cart | None = None) -> Non
                             dst.write(riff.chunk_bytes(chunk_id, data))
                     riff.copy(src, dst, chunk.offset, chunk.end - chunk.offset)
             back = read_chunks(temp)
-            if back.bext != bext or back.cart != cart:
+            if back.bext != bext or back.cart != cart or (info is not None and back.info != info):
                 raise ExportError(f"broadcast chunks of {wav} did not read back as written")
     except OSError as e:
         raise ExportError(f"cannot add broadcast chunks to {wav}", cause=str(e)) from e

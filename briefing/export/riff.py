@@ -1,14 +1,17 @@
 """The RIFF/WAVE container under the Broadcast WAV chunks: walking chunks strictly, copying them,
-and writing one chunk with its header and pad byte.
+writing one chunk with its header and pad byte, and the `LIST`/`INFO` tags.
 
 Every chunk is an id of four ASCII characters, a little-endian 32-bit size, the data, and a zero
-pad byte when the size is odd (the pad is not counted in the size).
+pad byte when the size is odd (the pad is not counted in the size). A `LIST` chunk holds a form
+type (`INFO`) and sub-chunks laid out the same way.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import BinaryIO
+import datetime as dt
+import re
+from dataclasses import dataclass, fields
+from typing import Any, BinaryIO
 
 from briefing.errors import ExportError
 
@@ -93,3 +96,107 @@ def copy(src: BinaryIO, dst: BinaryIO, offset: int, length: int) -> None:
                 raise ExportError("source WAV shrank while it was being copied")
         dst.write(block)
         length -= len(block)
+
+
+def form(f: BinaryIO, chunk: Chunk) -> bytes:
+    """The form type of a `LIST` chunk (`INFO`, `adtl`...): its first four data bytes."""
+    f.seek(chunk.offset + 8)
+    return f.read(min(4, chunk.size))
+
+
+# --- LIST/INFO ---------------------------------------------------------------------------------
+
+#: INFO ids in the order they are written, the `RiffInfo` field each holds, and ffmpeg's name for it.
+INFO_IDS = (
+    ("INAM", "title"),  # title
+    ("IART", "artist"),  # artist
+    ("IPRD", "album"),  # album: the show
+    ("ICRD", "date"),  # date, YYYY-MM-DD
+    ("ITRK", "track"),  # track: the episode number
+    ("ICMT", "comment"),  # comment: the episode's description
+    ("ICOP", "copyright"),  # copyright
+    ("ISFT", "software"),  # encoder
+)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True, slots=True)
+class RiffInfo:
+    """The `LIST` chunk of type `INFO`: the tags that ffmpeg, Liquidsoap, TagLib and Windows read
+    from a WAV. Empty fields are not written.
+
+    Each value is NUL-terminated and padded to an even length. Text is UTF-8: the 1991 RIFF
+    specification leaves the code page to a `CSET` chunk nobody writes, and ffmpeg (so Liquidsoap)
+    and TagLib read and write UTF-8; readers of the ANSI code page (Windows Explorer) show accents
+    wrongly, which folding to ASCII would only trade for lost letters. The date is ASCII anyway.
+    """
+
+    title: str = ""
+    artist: str = ""
+    album: str = ""
+    date: dt.date | None = None
+    track: int | None = None
+    comment: str = ""
+    copyright: str = ""
+    software: str = ""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str) and "\x00" in value:
+                raise ExportError(f"INFO {f.name} {value[:40]!r} holds a NUL", cause="it ends the value")
+        if self.track is not None and self.track < 0:
+            raise ExportError(f"INFO track number {self.track} is negative")
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        """(id, text) of every field that is set, in `INFO_IDS` order."""
+        found = []
+        for info_id, name in INFO_IDS:
+            value = getattr(self, name)
+            text = "" if value is None else value.isoformat() if name == "date" else str(value)
+            if text:
+                found.append((info_id, text))
+        return tuple(found)
+
+    def pack(self) -> bytes:
+        """The data of the `LIST` chunk: `INFO` and one sub-chunk per field set."""
+        parts = [chunk_bytes(i.encode("ascii"), text.encode("utf-8") + b"\x00") for i, text in self.items()]
+        return b"INFO" + b"".join(parts)
+
+    @classmethod
+    def unpack(cls, data: bytes, where: str) -> RiffInfo:
+        """Read a `LIST`/`INFO` chunk's data. Unknown ids are skipped; text that is not UTF-8 is read
+        as Latin-1 (older writers); a date or track that does not parse is left out."""
+        if data[:4] != b"INFO":
+            raise ExportError(f"LIST chunk of {where} is of type {data[:4]!r}, not INFO")
+        names = dict(INFO_IDS)
+        values: dict[str, Any] = {}
+        offset = 4
+        while offset + 8 <= len(data):
+            info_id = data[offset : offset + 4].decode("ascii", "replace")
+            size = int.from_bytes(data[offset + 4 : offset + 8], "little")
+            if offset + 8 + size > len(data):
+                raise ExportError(f"INFO {info_id!r} of {where} claims {size} bytes, past its LIST chunk")
+            raw = data[offset + 8 : offset + 8 + size].split(b"\x00", 1)[0]
+            offset += 8 + size + (size & 1)
+            name = names.get(info_id)
+            if name is None or name in values:
+                continue
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = raw.decode("latin-1")
+            values[name] = _typed(name, text)
+        return cls(**{k: v for k, v in values.items() if v is not None})
+
+
+def _typed(name: str, text: str) -> str | int | dt.date | None:
+    if name == "date":
+        match = _ISO_DATE.match(text)
+        try:
+            return dt.date(*map(int, match.groups())) if match else None
+        except ValueError:
+            return None
+    if name == "track":
+        return int(text) if text.isascii() and text.isdigit() else None
+    return text
