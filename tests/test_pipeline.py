@@ -97,9 +97,15 @@ def test_audio_duration_loudness_and_chapters(built: tuple[BuildResult, Path]) -
 def test_subtitles_follow_the_sentences(built: tuple[BuildResult, Path]) -> None:
     result, _ = built
     mp3 = result.episode.mp3
-    vtt = parse_vtt(mp3.with_suffix(".vtt").read_text(encoding="utf-8"))
+    text = mp3.with_suffix(".vtt").read_text(encoding="utf-8")
+    vtt = parse_vtt(text)
     srt = parse_srt(mp3.with_suffix(".srt").read_text(encoding="utf-8"))
-    assert len(vtt) == len(srt) == len(result.episode.master.timeline.sentences)
+    sentences = result.episode.master.timeline.sentences
+    assert [(c.start_ms, c.end_ms, c.text) for c in vtt] == [(c.start_ms, c.end_ms, c.text) for c in srt]
+    assert len(vtt) > len(sentences)  # long sentences are split
+    assert " ".join(c.text for c in vtt) == " ".join(" ".join(m.title.split()) for m in sentences)
+    assert all(line.startswith("<v Le Briefing>") for line in text.split("\n")[4::4])
+    assert max(len(line) for line in text.split("\n")) <= 65
     starts = [c.start_ms for c in vtt]
     assert starts == sorted(starts)
     assert vtt[0].text.startswith("Bonjour et bienvenue")
