@@ -75,7 +75,8 @@ def _fill(sizes: Sequence[int], width: int) -> list[int]:
 def split_line(text: str, width: int, *, most: int | None = None) -> tuple[str, ...]:
     """`text` (cleaned) cut at spaces into as few pieces of at most `width` escaped characters as
     its words allow, and at most `most` pieces; among those cuts, the one whose longest piece is
-    shortest. A word is never cut, so a piece passes `width` only if a word does."""
+    shortest. A word is never cut, so a piece passes `width` only if a word does, or if `most`
+    (a sentence shorter in milliseconds than in pieces) asks for fewer pieces."""
     words = clean_text(text).split(" ")
     sizes = [len(escape_vtt(word)) for word in words]
     count = len(_fill(sizes, width))
