@@ -27,12 +27,13 @@ from .export.chapters import (
     write_episode_json,
 )
 from .export.names import episode_basename
-from .export.subtitles import to_srt, to_vtt
+from .export.subtitles import plan_cues, to_srt, to_vtt
 from .export.tags import Cover, EpisodeTags, write_tags
 from .models import Script, Timeline
 
 if TYPE_CHECKING:
     from .export.bwf import Cart
+    from .export.riff import RiffInfo
 
 MIME = {
     "mp3": "audio/mpeg",
@@ -60,6 +61,7 @@ class EpisodeMeta:
     guid: str | None = None
     feed_url: str | None = None
     copyright: str = ""
+    narrator: str = ""  # who speaks, named in the WebVTT transcript; "" for the artist
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -161,8 +163,10 @@ def _write_all(
         _add_bext(wav, script, meta, report)
         files.append(("wav", wav))
     vtt, srt = folder / f"{base}.vtt", folder / f"{base}.srt"
-    _write_text(vtt, to_vtt(mastered.sentences, rate))
-    _write_text(srt, to_srt(mastered.sentences, rate))
+    speaker = meta.narrator or meta.artist
+    cues = plan_cues(mastered.sentences, rate, speaker=speaker)
+    _write_text(vtt, to_vtt(cues, speaker=speaker))
+    _write_text(srt, to_srt(cues))
     chapters_path = folder / f"{base}.chapters.json"
     write_chapters_json(
         chapters_path, chapters, title=script.title, podcast_name=meta.show, file_name=mp3.name
@@ -207,8 +211,9 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _add_bext(wav: Path, script: Script, meta: EpisodeMeta, report: MasterReport) -> None:
-    """The chunks a playout system reads: `bext` (EBU Tech 3285 v2, with the R128 loudness values) and
-    an AES46 `cart` chunk with the air window (the episode's day) and the timers from the timeline."""
+    """The chunks a playout system reads: `bext` (EBU Tech 3285 v2, with the R128 loudness values), an
+    AES46 `cart` chunk with the air window (the episode's day) and the timers from the timeline, and
+    the LIST/INFO tags."""
     from .export.bwf import Bext, add_broadcast_chunks
     from .export.names import fit_ascii
 
@@ -225,7 +230,24 @@ def _add_bext(wav: Path, script: Script, meta: EpisodeMeta, report: MasterReport
         max_true_peak=loud.true_peak_dbtp,
         coding_history=f"A=PCM,F={report.rate},W=24,M=mono,T=briefing",
     )
-    add_broadcast_chunks(wav, bext, cart_of(script, meta, report))
+    add_broadcast_chunks(wav, bext, cart_of(script, meta, report), info_of(script, meta))
+
+
+def info_of(script: Script, meta: EpisodeMeta) -> RiffInfo:
+    """The WAV's LIST/INFO tags: what the MP3's ID3 tag says, in full text (Liquidsoap and ffmpeg read
+    nothing else from a WAV; cart and bext hold folded, shortened ASCII)."""
+    from .export.riff import RiffInfo
+
+    return RiffInfo(
+        title=script.title,
+        artist=meta.artist,
+        album=meta.show,
+        date=script.date,
+        track=meta.episode,
+        comment=meta.description,
+        copyright=meta.copyright,
+        software=f"briefing {_version()}",
+    )
 
 
 def cart_timers(timeline: Timeline) -> tuple[tuple[str, int], ...]:

@@ -284,6 +284,7 @@ def build_episode(
         guid=guid,
         feed_url=show.feed_url,
         copyright=show.copyright or "",
+        narrator=show.narrator or "",
     )
     # The staging folder is held until the episode is in the library: if publishing fails (or the
     # build is killed), the files already moved into the output folder are taken out again.

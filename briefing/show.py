@@ -102,6 +102,8 @@ class Show:
     origin: str = "<defaults>"
     description: str = ""
     author: str | None = None
+    # Who speaks, as the transcript names it (WebVTT `<v Name>`); None: the author, else the title.
+    narrator: str | None = None
     owner_name: str | None = None
     owner_email: str | None = None
     language: str = "fr-FR"
@@ -220,7 +222,8 @@ def _check_url(url: str, where: str, name: str) -> None:
         )
 
 
-_SHOW_STRINGS: tuple[str, ...] = ("title", "description", "author", "owner_name", "owner_email")
+_SHOW_STRINGS: tuple[str, ...] = ("title", "description", "author", "narrator", "owner_name")
+_SHOW_STRINGS += ("owner_email",)
 _SHOW_STRINGS += ("language", "category", "subcategory", "base_url", "link", "copyright", "timezone")
 _SHOW_STRINGS += ("voice", "delivery_name")
 _SHOW_BOOLS = ("explicit", "allow_mixed_loudness", "house_lexicon")

@@ -48,7 +48,7 @@ STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "side files",
         "briefing.episode",
-        ("to_vtt", "to_srt", "_write_text", "write_chapters_json", "write_episode_json"),
+        ("plan_cues", "to_vtt", "to_srt", "_write_text", "write_chapters_json", "write_episode_json"),
     ),
     ("library + feed", "briefing.publish.library", ("publish_episode",)),
 )

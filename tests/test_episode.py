@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from briefing.audio.presets import get_preset
 from briefing.episode import EpisodeMeta, content_hash, write_episode
 from briefing.errors import ExportError
+from briefing.export.subtitles import parse_srt, parse_vtt
 from briefing.models import Cue, CueKind, Mark, Pcm, Script, Timeline
 
 RATE = 44_100
@@ -69,3 +71,20 @@ def test_the_mp3_carries_playout_cues_from_the_timeline(tmp_path: Path) -> None:
     assert cues is not None
     assert cues.cue_in_ms == 100 * 1000 // RATE and cues.cue_out_ms == -(-(n - 100) * 1000 // RATE)
     assert cues.replaygain_db == round(-18.0 - written.loudness.integrated_lufs, 2)
+
+
+@pytest.mark.parametrize(("narrator", "named"), [("", "Rédaction"), ("Léa", "Léa")])
+def test_the_transcripts_name_the_narrator_else_the_artist(tmp_path: Path, narrator: str, named: str) -> None:
+    script, timeline = episode()
+    meta = dataclasses.replace(META, narrator=narrator)
+    written = write_episode(script, timeline, get_preset("podcast"), meta, tmp_path)
+    vtt = written.mp3.with_suffix(".vtt").read_text(encoding="utf-8")
+    srt = written.mp3.with_suffix(".srt").read_text(encoding="utf-8")
+    assert [line for line in vtt.split("\n") if line.startswith("<v")] == [
+        f"<v {named}>Bonjour.",
+        f"<v {named}>Une nouvelle.",
+    ]
+    assert "<v" not in srt
+    assert [(c.start_ms, c.end_ms, c.text) for c in parse_vtt(vtt)] == [
+        (c.start_ms, c.end_ms, c.text) for c in parse_srt(srt)
+    ]

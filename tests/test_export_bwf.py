@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import struct
 import subprocess
 import wave
@@ -15,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing.errors import BriefingError, ExportError
-from briefing.export import bwf
+from briefing.export import riff
 from briefing.export.bwf import Bext, Cart, add_broadcast_chunks, fit_ascii, read_chunks
+from briefing.export.riff import RiffInfo
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 RATE = 48_000
@@ -237,7 +239,7 @@ def test_reader_rejects_broken_files(wav: Path, mutate: Callable[[bytes], bytes]
 def test_failure_midway_leaves_original(wav: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = wav.read_bytes()
     calls = {"n": 0}
-    real_copy = bwf._copy
+    real_copy = riff.copy
 
     def failing_copy(*args: object) -> None:
         calls["n"] += 1
@@ -245,7 +247,7 @@ def test_failure_midway_leaves_original(wav: Path, monkeypatch: pytest.MonkeyPat
             raise OSError("No space left on device")
         real_copy(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bwf, "_copy", failing_copy)
+    monkeypatch.setattr(riff, "copy", failing_copy)
     with pytest.raises(BriefingError, match="No space left"):
         add_broadcast_chunks(wav, make_bext(), make_cart())
     assert wav.read_bytes() == before
@@ -281,3 +283,109 @@ def test_round_trip_property(
     found = read_chunks(wav)
     assert found.bext == bext and found.cart == cart
     assert int.from_bytes(wav.read_bytes()[4:8], "little") == wav.stat().st_size - 8
+
+
+# --- LIST/INFO ---------------------------------------------------------------------------------
+
+INFO = RiffInfo(
+    title="Trump et Poutine en Alaska : un été à Anchorage",
+    artist="La rédaction",
+    album="Le Briefing",
+    date=dt.date(2025, 8, 15),
+    track=12,
+    comment="Le sommet d'Anchorage.\nTrois points : l'Ukraine, les sanctions, l'Arctique.",
+    copyright="© La rédaction",
+    software="briefing 0.1.0",
+)
+#: The bext and cart chunks (header, data, pad) of make_bext() and make_cart() as written before
+#: LIST/INFO existed, and the whole file then: they must not change by one byte.
+BEXT_SHA256 = "e458d981a83bc8cc4beaffebaea33a6097adc387a380daa55be744bde805e8ff"
+CART_SHA256 = "dc8a83b234a9252b99e345747e9124e4777dd1fd86fb9e962fd558b2509028bd"
+FILE_SHA256 = "e6b83825ccde4a7e03f6023f3ea07494eec6a6e40251ba2a23449d50502297fb"
+
+
+def walk(data: bytes, start: int = 12, end: int | None = None) -> list[tuple[bytes, int, bytes]]:
+    """A RIFF walker apart from the one under test: (id, offset, data) of each chunk, checking that
+    every chunk starts on an even offset and that pad bytes are zero."""
+    end = len(data) if end is None else end
+    found, offset = [], start
+    while offset < end:
+        assert offset % 2 == 0
+        chunk_id, size = data[offset : offset + 4], int.from_bytes(data[offset + 4 : offset + 8], "little")
+        found.append((chunk_id, offset, data[offset + 8 : offset + 8 + size]))
+        if size & 1:
+            assert data[offset + 8 + size] == 0
+        offset += 8 + size + (size & 1)
+    assert offset == end
+    return found
+
+
+def test_info_chunk_walked_by_hand(wav: Path) -> None:
+    add_broadcast_chunks(wav, make_bext(), make_cart(), INFO)
+    data = wav.read_bytes()
+    chunks = walk(data)
+    assert [c[0] for c in chunks] == [b"fmt ", b"bext", b"cart", b"LIST", b"data"]
+    _, offset, listing = chunks[3]
+    assert listing[:4] == b"INFO"
+    values = {i: v for i, _, v in walk(data, offset + 12, offset + 8 + len(listing))}
+    assert all(v.endswith(b"\x00") and v.count(b"\x00") == 1 for v in values.values())
+    text = {i.decode(): v[:-1].decode("utf-8") for i, v in values.items()}
+    assert text == {
+        "INAM": INFO.title,
+        "IART": "La rédaction",
+        "IPRD": "Le Briefing",
+        "ICRD": "2025-08-15",
+        "ITRK": "12",
+        "ICMT": INFO.comment,
+        "ICOP": "© La rédaction",
+        "ISFT": "briefing 0.1.0",
+    }
+    assert read_chunks(wav).info == INFO
+
+
+def test_bext_and_cart_are_byte_for_byte_what_they_were(wav: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "plain.wav"
+    write_wav(plain, 96_001)
+    add_broadcast_chunks(plain, make_bext(), make_cart())
+    assert hashlib.sha256(plain.read_bytes()).hexdigest() == FILE_SHA256  # no INFO: the file of before
+    add_broadcast_chunks(wav, make_bext(), make_cart(), INFO)
+    for path in (plain, wav):
+        data, found = path.read_bytes(), read_chunks(path)
+        for chunk_id, digest in (("bext", BEXT_SHA256), ("cart", CART_SHA256)):
+            chunk = found[chunk_id]
+            assert hashlib.sha256(data[chunk.offset : chunk.end]).hexdigest() == digest
+        assert (found["bext"].offset, found["cart"].offset) == (36, 690)
+
+
+def test_ffmpeg_reads_the_info_tags(wav: Path) -> None:
+    add_broadcast_chunks(wav, make_bext(), make_cart(), INFO)
+    meta = subprocess.run(
+        [FFMPEG, "-hide_banner", "-i", str(wav), "-f", "ffmetadata", "-"],
+        check=True, capture_output=True,
+    ).stdout.decode("utf-8")  # fmt: skip
+    lines = meta.splitlines()
+    assert f"title={INFO.title}" in lines
+    assert "artist=La rédaction" in lines and "album=Le Briefing" in lines
+    assert "date=2025-08-15" in lines and "track=12" in lines
+    assert "copyright=© La rédaction" in lines
+
+
+def test_info_written_by_ffmpeg_reads_back(tmp_path: Path) -> None:
+    made = tmp_path / "ffmpeg.wav"
+    subprocess.run(
+        [FFMPEG, "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "0.1",
+         "-metadata", "title=Été", "-metadata", "artist=Léa", str(made)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    info = read_chunks(made).info
+    assert info is not None and (info.title, info.artist) == ("Été", "Léa")
+
+
+def test_a_new_info_replaces_the_old_one(wav: Path) -> None:
+    add_broadcast_chunks(wav, make_bext(), None, RiffInfo(title="first"))
+    add_broadcast_chunks(wav, make_bext(), None, RiffInfo(title="second"))
+    found = read_chunks(wav)
+    assert found.ids == ("fmt ", "bext", "LIST", "data")
+    assert found.info == RiffInfo(title="second")
+    add_broadcast_chunks(wav, make_bext(), None)  # no info given: the tags stay
+    assert read_chunks(wav).info == RiffInfo(title="second")

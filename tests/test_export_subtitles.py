@@ -1,8 +1,10 @@
-"""WebVTT / SubRip transcripts: one cue per sentence at its real time, escaped, parseable."""
+"""WebVTT / SubRip transcripts: sentences cut into cues of at most 65-character lines, timed from the
+sentence marks, named by speaker in WebVTT, escaped, parseable, the same cues in both files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import html
+import re
 
 import pytest
 from hypothesis import given
@@ -11,19 +13,21 @@ from hypothesis import strategies as st
 from briefing.errors import ExportError
 from briefing.export.chapters import samples_to_ms
 from briefing.export.subtitles import (
-    LINE_LENGTH,
-    SubtitleCue,
+    CUE_LINE,
     check_cues,
     clean_text,
+    escape_vtt,
     parse_srt,
     parse_vtt,
+    plan_cues,
+    split_line,
     to_srt,
     to_vtt,
-    wrap,
 )
 from briefing.models import Mark
 
 RATE = 24_000
+SPEAKER = "La rédaction"
 
 SENTENCES = (
     Mark("Bonjour et bienvenue dans le briefing.", 1_200, 60_000),
@@ -33,56 +37,108 @@ SENTENCES = (
     Mark("À demain !", 3_600 * RATE, 3_600 * RATE + 30_000),
 )  # fmt: skip
 
+_TIMING = re.compile(r"^(\d{2}):(\d{2}):(\d{2})\.(\d{3}) --> (\d{2}):(\d{2}):(\d{2})\.(\d{3})$")
+
+
+def read_vtt(text: str) -> list[tuple[int, int, str, str]]:
+    """A parser apart from the one under test: (start ms, end ms, voice, text) of each cue of a file
+    laid out as we write it (header, numbered cues, one text line opened by an optional <v>)."""
+    blocks = text.rstrip("\n").split("\n\n")
+    assert blocks[0] == "WEBVTT"
+    cues = []
+    for number, block in enumerate(blocks[1:], 1):
+        index, timing, line = block.rstrip("\n").split("\n")
+        assert index == str(number)
+        match = _TIMING.match(timing)
+        assert match, timing
+        h1, m1, s1, f1, h2, m2, s2, f2 = map(int, match.groups())
+        voice = re.match(r"<v ([^>]*)>", line)
+        body = line[voice.end() :] if voice else line
+        assert "<" not in body and ">" not in body and "-->" not in body
+        cues.append(
+            (
+                ((h1 * 60 + m1) * 60 + s1) * 1000 + f1,
+                ((h2 * 60 + m2) * 60 + s2) * 1000 + f2,
+                html.unescape(voice.group(1)) if voice else "",
+                html.unescape(body),
+            )
+        )
+    return cues
+
 
 def test_vtt_layout() -> None:
-    text = to_vtt(SENTENCES, RATE)
+    text = to_vtt(plan_cues(SENTENCES, RATE, speaker=SPEAKER), speaker=SPEAKER)
     blocks = text.split("\n\n")
     assert blocks[0] == "WEBVTT"
-    assert blocks[1].split("\n")[:2] == ["1", "00:00:00.050 --> 00:00:02.500"]
-    assert blocks[4].split("\n")[1] == "01:00:00.000 --> 01:00:01.250"
+    assert blocks[1].split("\n") == [
+        "1",
+        "00:00:00.050 --> 00:00:02.500",
+        "<v La rédaction>Bonjour et bienvenue dans le briefing.",
+    ]
+    assert blocks[-1].split("\n")[1] == "01:00:00.000 --> 01:00:01.250"
     assert text.endswith("\n") and not text.endswith("\n\n")
 
 
-def test_srt_layout() -> None:
-    text = to_srt(SENTENCES, RATE)
+def test_srt_layout_same_cues_without_voice() -> None:
+    cues = plan_cues(SENTENCES, RATE, speaker=SPEAKER)
+    text = to_srt(cues)
     blocks = text.strip("\n").split("\n\n")
-    assert len(blocks) == 4
-    assert blocks[2].split("\n")[:2] == ["3", "00:00:12,500 --> 00:00:14,583"]
+    assert len(blocks) == len(cues) == 6  # the long sentence in three
+    assert blocks[4].split("\n")[:2] == ["5", "00:00:12,500 --> 00:00:14,583"]
+    assert "<v" not in text
+    assert [(c.start_ms, c.end_ms, c.text) for c in parse_srt(text)] == [
+        (c.start_ms, c.end_ms, c.text) for c in cues
+    ]
 
 
-@pytest.mark.parametrize(("write", "parse"), [(to_vtt, parse_vtt), (to_srt, parse_srt)])
-def test_cues_match_sentences(
-    write: Callable[[Sequence[Mark], int], str],
-    parse: Callable[[str], tuple[SubtitleCue, ...]],
-) -> None:
-    cues = parse(write(SENTENCES, RATE))
-    assert len(cues) == len(SENTENCES)
-    for cue, mark in zip(cues, SENTENCES, strict=True):
-        assert cue.start_ms == samples_to_ms(mark.start, RATE)
-        assert cue.end_ms == samples_to_ms(mark.end, RATE)
-        assert cue.text.replace("\n", " ") == clean_text(mark.title)
-    check_cues(cues)
+def test_every_vtt_cue_names_the_speaker_and_fits_65() -> None:
+    text = to_vtt(plan_cues(SENTENCES, RATE, speaker=SPEAKER), speaker=SPEAKER)
+    cues = read_vtt(text)
+    assert {voice for _, _, voice, _ in cues} == {SPEAKER}
+    assert max(len(line) for line in text.split("\n")) <= CUE_LINE
+    assert " ".join(body for *_, body in cues) == " ".join(clean_text(m.title) for m in SENTENCES)
 
 
-def test_long_sentence_wrapped_on_two_lines_not_cut() -> None:
-    cue = parse_vtt(to_vtt(SENTENCES, RATE))[1]
-    lines = cue.text.split("\n")
-    assert len(lines) == 2
-    assert " ".join(lines) == clean_text(SENTENCES[1].title)
+def test_a_long_sentence_is_split_at_words_and_its_time_shared_by_characters() -> None:
+    mark, text = SENTENCES[1], clean_text(SENTENCES[1].title)
+    cues = plan_cues([mark], RATE, speaker=SPEAKER)
+    assert len(cues) == 3 and " ".join(c.text for c in cues) == text
+    assert max(len(c.text) for c in cues) - min(len(c.text) for c in cues) <= 12  # even, no stub
+    assert cues[0].start_ms == samples_to_ms(mark.start, RATE) and cues[-1].end_ms == samples_to_ms(
+        mark.end, RATE
+    )
+    assert all(a.end_ms == b.start_ms for a, b in zip(cues, cues[1:], strict=False))  # covered, no overlap
+    span, said = cues[-1].end_ms - cues[0].start_ms, 0
+    for cue in cues[:-1]:
+        said += len(cue.text) + 1
+        assert (cue.end_ms - cues[0].start_ms) / span == pytest.approx(said / len(text), abs=0.01)
 
 
-def test_vtt_escaping() -> None:
+def test_without_a_speaker_the_whole_line_is_text() -> None:
+    mark = Mark("mot " * 15 + "fin", 0, 10 * RATE)  # 63 characters
+    assert len(plan_cues([mark], RATE)) == 1
+    assert len(plan_cues([mark], RATE, speaker=SPEAKER)) == 2
+    assert to_vtt(plan_cues([mark], RATE)).split("\n")[4] == clean_text(mark.title)
+
+
+def test_vtt_escaping_of_text_and_speaker() -> None:
     mark = Mark("Si a < b && c > d --> alors <b>gras</b> &amp; fin", 0, 24_000)
-    text = to_vtt([mark], RATE)
-    body = text.split("\n", 4)[4]
-    assert "-->" not in body and "<" not in body
+    speaker = "Tom & <Jerry>"
+    text = to_vtt(plan_cues([mark], RATE, speaker=speaker), speaker=speaker)
+    body = text.split("\n\n", 1)[1]
+    lines = [line for line in body.split("\n") if line.startswith("<v ")]
+    assert len(lines) == len(read_vtt(text)) > 1
+    assert all(line.count("<") == 1 and line.count(">") == 1 and "-->" not in line for line in lines)
     assert "&lt;b&gt;" in body and "&amp;amp;" in body and "--&gt;" in body
-    assert parse_vtt(text)[0].text.replace("\n", " ") == mark.title
+    assert "<v Tom &amp; &lt;Jerry&gt;>" in body
+    assert " ".join(c[3] for c in read_vtt(text)) == mark.title
+    assert {c[2] for c in read_vtt(text)} == {speaker}
+    assert " ".join(c.text for c in parse_vtt(text)) == mark.title
 
 
 def test_srt_keeps_text_as_typed() -> None:
     mark = Mark("Trump & Poutine --> sommet", 0, 24_000)
-    assert parse_srt(to_srt([mark], RATE))[0].text == mark.title
+    assert parse_srt(to_srt(plan_cues([mark], RATE)))[0].text == mark.title
 
 
 @pytest.mark.parametrize(
@@ -95,27 +151,34 @@ def test_srt_keeps_text_as_typed() -> None:
 )
 def test_bad_sentences_raise(sentences: tuple[Mark, ...], message: str) -> None:
     with pytest.raises(ExportError, match=message):
-        to_vtt(sentences, RATE)
-    with pytest.raises(ExportError, match=message):
-        to_srt(sentences, RATE)
+        plan_cues(sentences, RATE)
 
 
-def test_wrap_balances_lines() -> None:
-    assert wrap("court") == ("court",)
-    text = "un deux trois quatre cinq six sept huit neuf dix onze douze"
-    first, second = wrap(text)
-    assert abs(len(first) - len(second)) <= 6
-    assert all(len(line) <= LINE_LENGTH for line in wrap(text))
-    assert wrap("x" * 60) == ("x" * 60,)
+def test_split_line_is_even_and_never_cuts_a_word() -> None:
+    assert split_line("court", 65) == ("court",)
+    text = "un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze"
+    pieces = split_line(text, 65)
+    assert len(pieces) == 2 and abs(len(pieces[0]) - len(pieces[1])) <= 6
+    assert split_line("x" * 80 + " y", 65) == ("x" * 80, "y")
+    assert split_line("a & b", 7) == ("a &", "b")
+    assert split_line("a & b", 5) == ("a", "&", "b")  # "a &amp;" is what counts: 7 > 5
+    assert split_line(text, 65, most=1) == (text,)
 
 
-@given(st.text())
-def test_wrap_never_cuts(text: str) -> None:
-    lines = wrap(text)
-    assert 1 <= len(lines) <= 2
-    assert " ".join(lines) == clean_text(text)
-    if len(lines) == 2:
-        assert all(lines)
+@given(st.text(), st.integers(min_value=1, max_value=80))
+def test_split_line_loses_nothing_and_keeps_to_the_width(text: str, width: int) -> None:
+    pieces = split_line(text, width)
+    assert " ".join(pieces) == clean_text(text)
+    assert all(len(escape_vtt(p)) <= width or " " not in p for p in pieces)
+    greedy = 0 if not clean_text(text) else 1  # as few pieces as filling lines in order gives
+    used = -1
+    for word in clean_text(text).split(" ") if clean_text(text) else ():
+        size = len(escape_vtt(word))
+        if used >= 0 and used + 1 + size > width:
+            greedy, used = greedy + 1, size
+        else:
+            used += 1 + size
+    assert len(pieces) == max(1, greedy)
 
 
 texts = st.text(min_size=1).filter(lambda s: clean_text(s) != "")
@@ -134,16 +197,35 @@ def build(items: list[tuple[str, int, int]]) -> list[Mark]:
     return marks
 
 
-@given(timed)
-def test_round_trip_any_sentences(items: list[tuple[str, int, int]]) -> None:
+@given(timed, st.sampled_from(["", SPEAKER, "Léa"]))
+def test_round_trip_any_sentences(items: list[tuple[str, int, int]], speaker: str) -> None:
     marks = build(items)
-    for write, parse in ((to_vtt, parse_vtt), (to_srt, parse_srt)):
-        cues = parse(write(marks, RATE))
-        check_cues(cues)
-        assert [c.text.replace("\n", " ") for c in cues] == [clean_text(m.title) for m in marks]
-        assert [(c.start_ms, c.end_ms) for c in cues] == [
-            (samples_to_ms(m.start, RATE), samples_to_ms(m.end, RATE)) for m in marks
+    cues = plan_cues(marks, RATE, speaker=speaker)
+    vtt = to_vtt(cues, speaker=speaker)
+    read = read_vtt(vtt)
+    assert [(s, e, t) for s, e, _, t in read] == [(c.start_ms, c.end_ms, c.text) for c in cues]
+    assert all(voice == clean_text(speaker) for _, _, voice, _ in read)
+    for line in vtt.split("\n"):
+        assert len(line) <= CUE_LINE or " " not in line.split(">", 1)[-1]  # a lone long word
+    for parse, text in ((parse_vtt, vtt), (parse_srt, to_srt(cues))):
+        back = parse(text)
+        check_cues(back)
+        assert [(c.start_ms, c.end_ms, c.text) for c in back] == [
+            (c.start_ms, c.end_ms, c.text) for c in cues
         ]
+    assert all(c.end_ms > c.start_ms for c in cues)
+    # Each sentence is covered by its own cues, from its start to its end, in its words.
+    at = 0
+    for mark in marks:
+        words, own = clean_text(mark.title), []
+        while at < len(cues) and len(" ".join(c.text for c in own)) < len(words):
+            own.append(cues[at])
+            at += 1
+        assert " ".join(c.text for c in own) == words
+        assert own[0].start_ms == samples_to_ms(mark.start, RATE)
+        assert own[-1].end_ms == samples_to_ms(mark.end, RATE)
+        assert all(a.end_ms == b.start_ms for a, b in zip(own, own[1:], strict=False))
+    assert at == len(cues)
 
 
 def test_parse_vtt_real_world_features() -> None:

@@ -108,9 +108,15 @@ def test_a_default_build_validates_without_error(built: tuple[BuildResult, Path]
 def test_subtitles_follow_the_sentences(built: tuple[BuildResult, Path]) -> None:
     result, _ = built
     mp3 = result.episode.mp3
-    vtt = parse_vtt(mp3.with_suffix(".vtt").read_text(encoding="utf-8"))
+    text = mp3.with_suffix(".vtt").read_text(encoding="utf-8")
+    vtt = parse_vtt(text)
     srt = parse_srt(mp3.with_suffix(".srt").read_text(encoding="utf-8"))
-    assert len(vtt) == len(srt) == len(result.episode.master.timeline.sentences)
+    sentences = result.episode.master.timeline.sentences
+    assert [(c.start_ms, c.end_ms, c.text) for c in vtt] == [(c.start_ms, c.end_ms, c.text) for c in srt]
+    assert len(vtt) > len(sentences)  # long sentences are split
+    assert " ".join(c.text for c in vtt) == " ".join(" ".join(m.title.split()) for m in sentences)
+    assert all(line.startswith("<v Le Briefing>") for line in text.split("\n")[4::4])
+    assert max(len(line) for line in text.split("\n")) <= 65
     starts = [c.start_ms for c in vtt]
     assert starts == sorted(starts)
     assert vtt[0].text.startswith("Bonjour et bienvenue")
@@ -240,6 +246,13 @@ def test_broadcast_preset_gives_a_bwf_at_ebu_r128(tmp_path: Path) -> None:
     assert "Court" in chunks.bext.description and chunks.bext.originator == "briefing"
     assert chunks.bext.loudness_value is not None and abs(chunks.bext.loudness_value - -23.0) <= 0.5
     assert chunks.bext.max_true_peak is not None and chunks.bext.max_true_peak <= -1.0
+    assert chunks.ids == ("fmt ", "bext", "cart", "LIST", "data")
+    assert chunks.info is not None  # what Liquidsoap reads from a WAV
+    assert (chunks.info.title, chunks.info.album, chunks.info.date) == (
+        "Court",
+        "Le Briefing",
+        result.script.date,
+    )
     loud = measure(decode_mp3_for_check(result.episode.mp3))
     assert abs(loud.integrated_lufs - -23.0) <= 0.5 and loud.true_peak_dbtp <= -1.0
 

@@ -16,7 +16,7 @@ from briefing.audio.ffmpeg import encode_mp3
 from briefing.audio.master import codec_gain_db, integrated_lufs
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeFile, EpisodeInfo, chapters_from_marks, chapters_json
-from briefing.export.subtitles import to_srt, to_vtt
+from briefing.export.subtitles import plan_cues, to_srt, to_vtt
 from briefing.export.tags import EpisodeTags, write_tags
 from briefing.models import Mark, Pcm
 from briefing.publish import library as lib
@@ -74,8 +74,9 @@ def make_episode(
     digest = hashlib.sha256(staging.read_bytes()).hexdigest()[:6]
     mp3 = staging.rename(folder / f"{date}-{slug}-{digest}.mp3")
     sentence = (Mark("Bonjour et bienvenue.", 0, pcm.frames),)
-    (folder / "transcript.vtt").write_text(to_vtt(sentence, RATE), encoding="utf-8")
-    (folder / "transcript.srt").write_text(to_srt(sentence, RATE), encoding="utf-8")
+    cues = plan_cues(sentence, RATE)
+    (folder / "transcript.vtt").write_text(to_vtt(cues), encoding="utf-8")
+    (folder / "transcript.srt").write_text(to_srt(cues), encoding="utf-8")
     (folder / "chapters.json").write_text(
         chapters_json(chapters_from_marks(sentence, RATE)), encoding="utf-8"
     )

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import email.utils
 import http.client
+import os
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -11,9 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from briefing.errors import PublishError
-from briefing.publish.serve import make_server, parse_range
+from briefing.publish.serve import Validators, make_server, parse_range
 
 AUDIO = bytes(range(256)) * 40  # 10,240 bytes, every offset distinguishable
+MODIFIED_NS = 1_755_237_600_123_456_789  # 2025-08-15 06:00:00.123456789 UTC
+LAST_MODIFIED = "Fri, 15 Aug 2025 06:00:00 GMT"
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +38,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]
     (root / "inside.mp3").symlink_to(root / "2025-08-15 été" / "épisode-abc123.mp3")
     (root / "outside").symlink_to(tmp_path, target_is_directory=True)
     (root / "%2e%2e.txt").write_text("a name, not a parent", encoding="utf-8")
+    os.utime(root / "2025-08-15 été" / "épisode-abc123.mp3", ns=(MODIFIED_NS, MODIFIED_NS))
     server = make_server(root, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -57,6 +63,16 @@ def request(
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         conn.close()
+
+
+def raw(port: int, data: bytes) -> bytes:
+    """Send `data` as is and read until the server closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(data)
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    return answer
 
 
 MP3 = "/2025-08-15%20%C3%A9t%C3%A9/%C3%A9pisode-abc123.mp3"
@@ -183,11 +199,7 @@ def test_a_path_is_percent_decoded_exactly_once(site: tuple[Path, int]) -> None:
 def test_raw_request_lines_http_client_would_refuse(site: tuple[Path, int], target: bytes) -> None:
     """Backslashes, a literal NUL, a target without its leading slash: sent as raw bytes."""
     _, port = site
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
-        conn.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        answer = b""
-        while chunk := conn.recv(65536):
-            answer += chunk
+    answer = raw(port, b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
     status = int(answer.split(b" ", 2)[1])
     assert status in (400, 404) and b"secret" not in answer
 
@@ -203,9 +215,47 @@ def test_root_redirects_to_the_feed(site: tuple[Path, int]) -> None:
     assert status == 302 and headers["location"] == "/feed.xml"
 
 
-def test_post_is_not_allowed(site: tuple[Path, int]) -> None:
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
+def test_other_methods_get_405_with_allow(site: tuple[Path, int], method: str) -> None:
     _, port = site
-    assert request(port, "/feed.xml", method="POST")[0] == 501
+    status, headers, body = request(port, "/feed.xml", method=method)
+    assert status == 405 and headers["allow"] == "GET, HEAD" and body == b""
+
+
+def test_a_405_closes_the_connection_rather_than_read_the_body_as_a_request(site: tuple[Path, int]) -> None:
+    _, port = site
+    smuggled = b"GET /feed.xml HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = b"POST /feed.xml HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n" % len(smuggled)
+    answer = raw(port, head + smuggled)
+    assert answer.startswith(b"HTTP/1.1 405 ") and answer.count(b"HTTP/1.1 ") == 1
+    assert b"\r\nConnection: close\r\n" in answer
+
+
+def test_a_method_nobody_defined_gets_501(site: tuple[Path, int]) -> None:
+    _, port = site
+    assert request(port, "/feed.xml", method="BREW")[0] == 501
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/feed.xml/",
+        "/feed.xml%2F",
+        "//feed.xml",
+        "/feed.xml//",
+        "/2025-08-15%20%C3%A9t%C3%A9//%C3%A9pisode-abc123.mp3",
+    ],
+)
+def test_a_file_has_no_alias_with_extra_slashes(site: tuple[Path, int], path: str) -> None:
+    _, port = site
+    assert request(port, path)[0] == 404
+
+
+def test_server_header_has_no_trailing_space(site: tuple[Path, int]) -> None:
+    _, port = site
+    answer = raw(port, b"GET /feed.xml HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    server = next(line for line in answer.split(b"\r\n") if line.lower().startswith(b"server:"))
+    assert server == b"Server: briefing"
 
 
 def test_missing_folder_is_an_error(tmp_path: Path) -> None:
@@ -238,3 +288,119 @@ def test_loopback_is_the_default() -> None:
     import inspect
 
     assert inspect.signature(make_server).parameters["host"].default == "127.0.0.1"
+
+
+# --- validators and conditional requests ---------------------------------------------------------
+
+
+def etag_of(port: int, path: str = MP3) -> str:
+    return request(port, path, method="HEAD")[1]["etag"]
+
+
+def test_files_carry_a_strong_etag_and_last_modified(site: tuple[Path, int]) -> None:
+    _, port = site
+    status, headers, _ = request(port, MP3)
+    assert status == 200 and headers["last-modified"] == LAST_MODIFIED
+    assert re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+-[0-9a-f]+"', headers["etag"])  # strong: no W/
+    assert etag_of(port) == headers["etag"]  # the same for HEAD, and stable
+    assert request(port, MP3, {"Range": "bytes=0-9"})[1]["etag"] == headers["etag"]
+
+
+def test_the_etag_changes_when_the_file_is_replaced(site: tuple[Path, int]) -> None:
+    root, port = site
+    path = root / "changing.txt"
+    path.write_text("one", encoding="utf-8")
+    before = etag_of(port, "/changing.txt")
+    (root / "new.tmp").write_text("two", encoding="utf-8")  # same size, renamed into place
+    os.replace(root / "new.tmp", path)
+    assert etag_of(port, "/changing.txt") != before
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("value", ["{etag}", '"other", {etag}', "W/{etag}", "*"])
+def test_if_none_match_that_matches_gets_304(site: tuple[Path, int], method: str, value: str) -> None:
+    _, port = site
+    etag = etag_of(port)
+    status, headers, body = request(port, MP3, {"If-None-Match": value.format(etag=etag)}, method)
+    assert status == 304 and body == b""
+    assert headers["etag"] == etag and headers["last-modified"] == LAST_MODIFIED
+    assert headers.get("content-length") in (None, str(len(AUDIO)))  # never a "0" that lies
+
+
+def test_if_none_match_that_does_not_match_gets_the_file(site: tuple[Path, int]) -> None:
+    _, port = site
+    status, _, body = request(port, MP3, {"If-None-Match": '"nope", W/"nope"'})
+    assert status == 200 and body == AUDIO
+
+
+@pytest.mark.parametrize(
+    ("since", "status"),
+    [
+        (LAST_MODIFIED, 304),
+        ("Fri, 15 Aug 2025 06:00:01 GMT", 304),
+        ("Friday, 15-Aug-25 06:00:00 GMT", 304),  # RFC 850 form, still an HTTP date
+        ("Fri, 15 Aug 2025 05:59:59 GMT", 200),
+        ("yesterday", 200),  # not a date: ignored
+    ],
+)
+def test_if_modified_since(site: tuple[Path, int], since: str, status: int) -> None:
+    _, port = site
+    assert request(port, MP3, {"If-Modified-Since": since})[0] == status
+
+
+def test_if_none_match_takes_precedence_over_if_modified_since(site: tuple[Path, int]) -> None:
+    _, port = site
+    later, earlier = "Sat, 16 Aug 2025 00:00:00 GMT", "Mon, 01 Jan 1990 00:00:00 GMT"
+    assert request(port, MP3, {"If-None-Match": '"old"', "If-Modified-Since": later})[0] == 200
+    assert request(port, MP3, {"If-None-Match": etag_of(port), "If-Modified-Since": earlier})[0] == 304
+
+
+def test_a_304_keeps_the_connection_usable(site: tuple[Path, int]) -> None:
+    _, port = site
+    etag = etag_of(port, "/feed.xml")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", "/feed.xml", headers={"If-None-Match": etag})
+        first = conn.getresponse()
+        assert first.status == 304 and first.read() == b""
+        conn.request("GET", MP3)
+        second = conn.getresponse()
+        assert second.status == 200 and second.read() == AUDIO
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("if_range", "status"),
+    [
+        ("{etag}", 206),
+        (LAST_MODIFIED, 206),
+        ('"other"', 200),
+        ("W/{etag}", 200),  # If-Range compares strongly: a weak tag never matches
+        ("Fri, 15 Aug 2025 06:00:01 GMT", 200),  # not exactly the Last-Modified date
+        ("not a date", 200),
+    ],
+)
+def test_if_range(site: tuple[Path, int], if_range: str, status: int) -> None:
+    _, port = site
+    headers = {"Range": "bytes=100-199", "If-Range": if_range.format(etag=etag_of(port))}
+    got, answer, body = request(port, MP3, headers)
+    assert got == status
+    assert body == (AUDIO[100:200] if status == 206 else AUDIO)
+    assert ("content-range" in answer) == (status == 206)
+
+
+def test_a_range_ignored_for_if_range_is_not_judged_either(site: tuple[Path, int]) -> None:
+    _, port = site
+    status, _, body = request(port, MP3, {"Range": "bytes=99999-", "If-Range": '"other"'})
+    assert status == 200 and body == AUDIO
+
+
+def test_a_date_is_no_validator_within_its_second() -> None:
+    """Two versions written within one second share a Last-Modified date: only the ETag tells them apart."""
+    fresh = Validators.of(1, 10, MODIFIED_NS, now_ns=MODIFIED_NS + 500_000_000)
+    settled = Validators.of(1, 10, MODIFIED_NS, now_ns=MODIFIED_NS + 1_000_000_000)
+    assert fresh.last_modified == settled.last_modified == LAST_MODIFIED
+    assert not fresh.range_allowed(LAST_MODIFIED) and settled.range_allowed(LAST_MODIFIED)
+    assert fresh.range_allowed(fresh.etag)
+    assert email.utils.parsedate_to_datetime(LAST_MODIFIED).timestamp() == MODIFIED_NS // 10**9

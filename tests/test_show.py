@@ -90,6 +90,7 @@ def test_publishing_fields(tmp_path: Path) -> None:
 title = "Matinale"
 description = "Les nouvelles du jour."
 author = "Rédaction"
+narrator = "Léa (voix de synthèse)"
 owner_name = "Camille"
 owner_email = "camille@example.org"
 language = "fr-BE"
@@ -108,6 +109,7 @@ preset = "broadcast"
         )
     )
     assert (show.author, show.owner_name, show.owner_email) == ("Rédaction", "Camille", "camille@example.org")
+    assert show.narrator == "Léa (voix de synthèse)"
     assert (show.category, show.subcategory, show.explicit, show.keep) == (
         "Society & Culture",
         "Documentary",
@@ -139,6 +141,7 @@ def test_publishing_defaults() -> None:
         None,
     )
     assert show.feed_url == "http://127.0.0.1:8000/feed.xml"
+    assert show.narrator is None  # the transcripts then name the author, else the title
 
 
 def test_the_feed_description_is_said_from_the_title_and_author_without_one() -> None:
@@ -192,7 +195,8 @@ def test_lexicon_file_and_table(tmp_path: Path) -> None:
     (tmp_path / "names.tsv").write_text("Kyiv\tKiève\nMbappé\tEmbappé\n", encoding="utf-8")
     config = tmp_path / "show.toml"
     config.write_text(
-        '[show]\nlexicon = "names.tsv"\nhouse_lexicon = false\n[lexicon]\n"Mbappé" = "Èmbapé"\nOTAN = "Otane"\n',
+        '[show]\nlexicon = "names.tsv"\nhouse_lexicon = false\n'
+        '[lexicon]\n"Mbappé" = "Èmbapé"\nOTAN = "Otane"\n',
         encoding="utf-8",
     )
     show = load_show(config)

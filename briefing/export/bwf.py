@@ -1,9 +1,11 @@
-"""Broadcast WAV: add EBU `bext` (Tech 3285 v2) and AES46 `cart` chunks to a plain RIFF/WAVE file.
+"""Broadcast WAV: add EBU `bext` (Tech 3285 v2) and AES46 `cart` chunks to a plain RIFF/WAVE file,
+and the `LIST`/`INFO` tags (see `riff.RiffInfo`).
 
 Playout systems (Rivendell, mAirList, ENCO, Myriad...) read these: description, originator,
-loudness, and the cart's title, dates and timers (audio start/end, intro end, segue start).
-Both chunks are written just before `data`; the file is rewritten atomically, audio streamed.
-`read_chunks` is a strict RIFF reader (sizes, pad bytes, RIFF size) used by tests and `validate`.
+loudness, and the cart's title, dates and timers (audio start/end, intro end, segue start);
+Liquidsoap and ffmpeg read title, artist and album from INFO only. The chunks are written just
+before `data`; the file is rewritten atomically, audio streamed.
+`read_chunks` reads them back with the strict chunk walker of `riff` (sizes, pad bytes, RIFF size).
 """
 
 from __future__ import annotations
@@ -12,19 +14,18 @@ import datetime as dt
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from briefing.errors import ExportError
+from briefing.export import riff
 from briefing.export.atomic import atomic_path
 from briefing.export.names import fit_ascii as fit_ascii
+from briefing.export.riff import Chunk, RiffInfo
 
 # EBU Tech 3285 v2: 602 fixed bytes, then CodingHistory.
 BEXT = struct.Struct("<256s32s32s10s8sQH64s5h180s")
 # AES46-2002 (cart 0101): 2048 fixed bytes, then TagText.
 CART = struct.Struct("<4s64s64s64s64s64s64s64s10s8s10s8s64s64s64si" + "4sI" * 8 + "276s1024s")
 NO_LOUDNESS = 0x7FFF  # int16 value for a loudness field that was not measured
-MAX_RIFF = 0xFFFFFFFF
-COPY_BLOCK = 1 << 20
 
 
 def _check_ascii(owner: str, name: str, value: str, size: int, *, multiline: bool = False) -> None:
@@ -250,26 +251,12 @@ def _datetime(date: str, time: str, where: str, what: str) -> dt.datetime | None
     return dt.datetime.combine(day, clock or dt.time())
 
 
-# --- RIFF --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """A RIFF chunk: id, offset of its 8-byte header in the file, declared data size."""
-
-    id: str
-    offset: int
-    size: int
-
-    @property
-    def end(self) -> int:
-        """Offset after the chunk, pad byte included."""
-        return self.offset + 8 + self.size + (self.size & 1)
+# --- the file ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class WavChunks:
-    """What `read_chunks` found: every chunk in order, the format, and typed bext/cart."""
+    """What `read_chunks` found: every chunk in order, the format, typed bext/cart and INFO tags."""
 
     riff_size: int
     chunks: tuple[Chunk, ...]
@@ -281,6 +268,7 @@ class WavChunks:
     bext: Bext | None
     cart: Cart | None
     missing_pad: bool = False  # the last chunk is odd-sized and the file ends without its pad
+    info: RiffInfo | None = None  # the first LIST chunk of type INFO
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -300,61 +288,18 @@ class WavChunks:
         return self["data"].size // self.block_align
 
 
-def _scan(f: BinaryIO, where: str) -> tuple[int, list[Chunk], int]:
-    """RIFF size, chunks and file size. A last odd-sized chunk may lack its pad byte (Python's
-    `wave` module writes files that way); every other size must add up exactly."""
-    f.seek(0, 2)
-    file_size = f.tell()
-    f.seek(0)
-    head = f.read(12)
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
-        raise ExportError(f"{where} is not a RIFF/WAVE file", cause="wrong header")
-    riff_size = int.from_bytes(head[4:8], "little")
-    if riff_size + 8 != file_size:
-        raise ExportError(
-            f"RIFF size of {where} says {riff_size + 8} bytes, the file has {file_size}",
-            cause="truncated or badly written file",
-        )
-    chunks: list[Chunk] = []
-    offset = 12
-    while offset < file_size:
-        f.seek(offset)
-        header = f.read(8)
-        if len(header) < 8:
-            raise ExportError(f"{where}: {len(header)} stray bytes at offset {offset}")
-        raw_id, size = header[:4], int.from_bytes(header[4:], "little")
-        if not all(32 <= b < 127 for b in raw_id):
-            raise ExportError(f"{where}: chunk id {raw_id!r} at offset {offset} is not ASCII")
-        chunk = Chunk(raw_id.decode("ascii"), offset, size)
-        if offset + 8 + size > file_size:
-            raise ExportError(
-                f"{where}: chunk {chunk.id!r} at offset {offset} claims {size} bytes, "
-                f"past the end of the file",
-                cause="truncated file",
-            )
-        chunks.append(chunk)
-        offset = chunk.end
-    ids = [c.id for c in chunks]
-    if "fmt " not in ids or "data" not in ids or ids.index("fmt ") > ids.index("data"):
-        raise ExportError(f"{where} has no 'fmt ' chunk before its 'data' chunk", cause=str(ids))
-    return riff_size, chunks, file_size
-
-
-def _read(f: BinaryIO, chunk: Chunk) -> bytes:
-    f.seek(chunk.offset + 8)
-    return f.read(chunk.size)
-
-
 def read_chunks(wav: Path) -> WavChunks:
     """Parse a RIFF/WAVE file strictly; ExportError says what is wrong and where."""
     wav = Path(wav)
     try:
         with wav.open("rb") as f:
-            riff_size, chunks, file_size = _scan(f, str(wav))
+            riff_size, chunks, file_size = riff.scan(f, str(wav))
             by_id = {c.id: c for c in reversed(chunks)}  # first of each id wins
-            fmt = _read(f, by_id["fmt "])
-            bext = Bext.unpack(_read(f, by_id["bext"]), str(wav)) if "bext" in by_id else None
-            cart = Cart.unpack(_read(f, by_id["cart"]), str(wav)) if "cart" in by_id else None
+            fmt = riff.read(f, by_id["fmt "])
+            bext = Bext.unpack(riff.read(f, by_id["bext"]), str(wav)) if "bext" in by_id else None
+            cart = Cart.unpack(riff.read(f, by_id["cart"]), str(wav)) if "cart" in by_id else None
+            lists = [c for c in chunks if c.id == "LIST" and riff.form(f, c) == b"INFO"]
+            info = RiffInfo.unpack(riff.read(f, lists[0]), str(wav)) if lists else None
     except OSError as e:
         raise ExportError(f"cannot read {wav}", cause=str(e)) from e
     if len(fmt) < 16:
@@ -364,39 +309,33 @@ def read_chunks(wav: Path) -> WavChunks:
         raise ExportError(f"'fmt ' chunk of {wav} has a block align of 0")
     missing_pad = chunks[-1].end > file_size
     return WavChunks(
-        riff_size, tuple(chunks), tag, channels, rate, bits, block_align, bext, cart, missing_pad
+        riff_size, tuple(chunks), tag, channels, rate, bits, block_align, bext, cart, missing_pad, info
     )
 
 
-def _copy(src: BinaryIO, dst: BinaryIO, offset: int, length: int) -> None:
-    """Copy `length` bytes from `offset`; a missing final pad byte is written as zero."""
-    src.seek(offset)
-    while length:
-        block = src.read(min(COPY_BLOCK, length))
-        if not block:
-            if length == 1:
-                block = b"\x00"
-            else:
-                raise ExportError("source WAV shrank while it was being copied")
-        dst.write(block)
-        length -= len(block)
+def add_broadcast_chunks(
+    wav: Path, bext: Bext, cart: Cart | None = None, info: RiffInfo | None = None
+) -> None:
+    """Rewrite `wav` with `bext` (and `cart`, and a `LIST`/`INFO` chunk of `info`) just before its
+    `data` chunk, in that order, atomically.
 
-
-def add_broadcast_chunks(wav: Path, bext: Bext, cart: Cart | None = None) -> None:
-    """Rewrite `wav` with `bext` (and `cart`) just before its `data` chunk, atomically.
-
-    Existing bext/cart chunks are replaced; every other chunk is kept byte for byte. The
-    result is read back and compared before it replaces the original.
+    Existing bext/cart chunks are replaced, and so are LIST/INFO chunks when `info` is given; every
+    other chunk is kept byte for byte. The result is read back and compared before it replaces the
+    original.
     """
     wav = Path(wav)
     new = [(b"bext", bext.pack())] + ([(b"cart", cart.pack())] if cart else [])
+    new += [(b"LIST", info.pack())] if info is not None else []
     try:
         with wav.open("rb") as src:
-            _, chunks, _ = _scan(src, str(wav))
-        kept = [c for c in chunks if c.id not in ("bext", "cart")]
+            _, chunks, _ = riff.scan(src, str(wav))
+            replaced = {c for c in chunks if c.id in ("bext", "cart")}
+            if info is not None:
+                replaced |= {c for c in chunks if c.id == "LIST" and riff.form(src, c) == b"INFO"}
+        kept = [c for c in chunks if c not in replaced]
         total = 4 + sum(c.end - c.offset for c in kept)
         total += sum(8 + len(d) + (len(d) & 1) for _, d in new)
-        if total > MAX_RIFF:
+        if total > riff.MAX_RIFF:
             raise ExportError(f"{wav} would pass 4 GiB with broadcast chunks", cause="RF64")
         with atomic_path(wav) as temp:
             with wav.open("rb") as src, temp.open("wb") as dst:
@@ -404,11 +343,10 @@ def add_broadcast_chunks(wav: Path, bext: Bext, cart: Cart | None = None) -> Non
                 for chunk in kept:
                     if chunk.id == "data":
                         for chunk_id, data in new:
-                            pad = b"\x00" * (len(data) & 1)
-                            dst.write(chunk_id + len(data).to_bytes(4, "little") + data + pad)
-                    _copy(src, dst, chunk.offset, chunk.end - chunk.offset)
+                            dst.write(riff.chunk_bytes(chunk_id, data))
+                    riff.copy(src, dst, chunk.offset, chunk.end - chunk.offset)
             back = read_chunks(temp)
-            if back.bext != bext or back.cart != cart:
+            if back.bext != bext or back.cart != cart or (info is not None and back.info != info):
                 raise ExportError(f"broadcast chunks of {wav} did not read back as written")
     except OSError as e:
         raise ExportError(f"cannot add broadcast chunks to {wav}", cause=str(e)) from e

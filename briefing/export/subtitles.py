@@ -1,8 +1,13 @@
-"""Transcripts as WebVTT and SubRip: one cue per spoken sentence, at its real time.
+"""Transcripts as WebVTT and SubRip: cues at the real time of the spoken sentences.
 
-Times come from the sentence marks (integer samples), rounded to milliseconds the same way as
-chapters. Text is never cut: a long sentence is wrapped on two balanced lines. The parsers are
-strict and name the line of any error, for tests and for `briefing validate`.
+`plan_cues` makes the cues once, so both files carry the same ones. A sentence whose WebVTT line
+would pass `CUE_LINE` characters (the podcast namespace recommends 65; the line counts the `<v Name>`
+speaker tag and the escapes) is split at spaces into as few, as even pieces as fit, and its time is
+shared out among them by characters: the timeline knows sentences, not words. Times come from the
+sentence marks (integer samples), rounded to milliseconds the same way as chapters. Text is never
+cut inside a word nor lost. WebVTT names the speaker on every cue (`<v Name>`, which Apple Podcasts
+shows); SubRip has no such tag. The parsers are strict and name the line of any error, for tests
+and for `briefing validate`.
 """
 
 from __future__ import annotations
@@ -17,12 +22,14 @@ from briefing.errors import ExportError
 from briefing.export.chapters import samples_to_ms
 from briefing.models import Mark
 
-LINE_LENGTH = 42
+CUE_LINE = 65
+#: Cue text keeps at least this room, however long the speaker's name.
+MIN_TEXT = 32
 
 
 @dataclass(frozen=True, slots=True)
 class SubtitleCue:
-    """A cue as read back from a file: times in ms, text lines joined by newlines."""
+    """A cue: times in ms, text lines joined by newlines (tags removed, references decoded)."""
 
     start_ms: int
     end_ms: int
@@ -30,7 +37,7 @@ class SubtitleCue:
     line: int = 0  # line number of the timing line in the source, for error messages
 
 
-# --- writing -----------------------------------------------------------------------------------
+# --- planning ----------------------------------------------------------------------------------
 
 
 def clean_text(text: str) -> str:
@@ -40,17 +47,95 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def wrap(text: str, width: int = LINE_LENGTH) -> tuple[str, ...]:
-    """One line if it fits, else two lines split at the space that balances them best.
+def escape_vtt(text: str) -> str:
+    """Escape cue text for WebVTT: `&`, `<`, `>` (so `-->` cannot appear)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    Words are never cut, so a line may exceed `width` when a sentence is very long.
-    """
-    text = clean_text(text)
-    if len(text) <= width or " " not in text:
-        return (text,)
-    spaces = [i for i, ch in enumerate(text) if ch == " "]
-    best = min(spaces, key=lambda i: (max(i, len(text) - i - 1), abs(len(text) / 2 - i)))
-    return (text[:best], text[best + 1 :])
+
+def voice_tag(speaker: str) -> str:
+    """The WebVTT voice span that opens a cue, `<v Name>`; "" for no speaker."""
+    name = clean_text(speaker)
+    return f"<v {escape_vtt(name)}>" if name else ""
+
+
+def _fill(sizes: Sequence[int], width: int) -> list[int]:
+    """Greedy filling: the number of words on each line of at most `width` (a longer word alone)."""
+    counts: list[int] = []
+    used = -1
+    for size in sizes:
+        if counts and used + 1 + size <= width:
+            counts[-1] += 1
+            used += 1 + size
+        else:
+            counts.append(1)
+            used = size
+    return counts
+
+
+def split_line(text: str, width: int, *, most: int | None = None) -> tuple[str, ...]:
+    """`text` (cleaned) cut at spaces into as few pieces of at most `width` escaped characters as
+    its words allow, and at most `most` pieces; among those cuts, the one whose longest piece is
+    shortest. A word is never cut, so a piece passes `width` only if a word does, or if `most`
+    (a sentence shorter in milliseconds than in pieces) asks for fewer pieces."""
+    words = clean_text(text).split(" ")
+    sizes = [len(escape_vtt(word)) for word in words]
+    count = len(_fill(sizes, width))
+    if most is not None:
+        count = min(count, most)
+    low, high = 1, sum(sizes) + len(sizes) - 1  # the narrowest width that still needs <= count lines
+    while low < high:
+        middle = (low + high) // 2
+        if len(_fill(sizes, middle)) <= count:
+            high = middle
+        else:
+            low = middle + 1
+    pieces, at = [], 0
+    for n in _fill(sizes, low):
+        pieces.append(" ".join(words[at : at + n]))
+        at += n
+    return tuple(pieces)
+
+
+def _shared_out(mark: Mark, pieces: Sequence[str], rate: int) -> list[SubtitleCue]:
+    """One cue per piece: the sentence's time shared out in proportion to characters, each cue at
+    least a millisecond long, each ending where the next starts, the first and last on the marks."""
+    start, end = samples_to_ms(mark.start, rate), samples_to_ms(mark.end, rate)
+    total = sum(len(p) for p in pieces) + len(pieces) - 1
+    bounds, offset = [start], 0
+    for j, piece in enumerate(pieces[:-1], 1):
+        offset += len(piece) + 1
+        ms = samples_to_ms(mark.start + (mark.end - mark.start) * offset // total, rate)
+        bounds.append(min(max(ms, bounds[-1] + 1), end - (len(pieces) - j)))
+    bounds.append(end)
+    return [SubtitleCue(a, b, piece) for a, b, piece in zip(bounds[:-1], bounds[1:], pieces, strict=True)]
+
+
+def plan_cues(
+    sentences: Sequence[Mark], rate: int, *, speaker: str = "", width: int = CUE_LINE
+) -> tuple[SubtitleCue, ...]:
+    """The cues of both transcript files: each sentence in pieces whose WebVTT line (with the
+    speaker's tag) fits `width`, timed from the sentence marks. ExportError for an empty sentence,
+    one shorter than a millisecond, or marks that overlap."""
+    room = max(MIN_TEXT, width - len(voice_tag(speaker)))
+    cues: list[SubtitleCue] = []
+    for i, mark in enumerate(sentences):
+        text = clean_text(mark.title)
+        start, end = samples_to_ms(mark.start, rate), samples_to_ms(mark.end, rate)
+        where = f"sentence {i} ({mark.title[:40]!r})"
+        if not text:
+            raise ExportError(f"{where} has no text", cause="an empty sentence mark")
+        if end <= start:
+            raise ExportError(f"{where} lasts less than a millisecond", cause="bad sentence mark")
+        if cues and start < cues[-1].end_ms:
+            raise ExportError(
+                f"{where} starts at {start} ms, before the previous one ends ({cues[-1].end_ms} ms)",
+                cause="sentence marks overlap or are out of order",
+            )
+        cues += _shared_out(mark, split_line(text, room, most=end - start), rate)
+    return tuple(cues)
+
+
+# --- writing -----------------------------------------------------------------------------------
 
 
 def _stamp(ms: int, sep: str) -> str:
@@ -60,46 +145,22 @@ def _stamp(ms: int, sep: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}{sep}{millis:03d}"
 
 
-def _timed(sentences: Sequence[Mark], rate: int) -> list[tuple[int, int, tuple[str, ...]]]:
-    cues: list[tuple[int, int, tuple[str, ...]]] = []
-    for i, mark in enumerate(sentences):
-        lines = wrap(mark.title)
-        start, end = samples_to_ms(mark.start, rate), samples_to_ms(mark.end, rate)
-        where = f"sentence {i} ({mark.title[:40]!r})"
-        if lines == ("",):
-            raise ExportError(f"{where} has no text", cause="an empty sentence mark")
-        if end <= start:
-            raise ExportError(f"{where} lasts less than a millisecond", cause="bad sentence mark")
-        if cues and start < cues[-1][1]:
-            raise ExportError(
-                f"{where} starts at {start} ms, before the previous one ends ({cues[-1][1]} ms)",
-                cause="sentence marks overlap or are out of order",
-            )
-        cues.append((start, end, lines))
-    return cues
-
-
-def escape_vtt(text: str) -> str:
-    """Escape cue text for WebVTT: `&`, `<`, `>` (so `-->` cannot appear)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def to_vtt(sentences: Sequence[Mark], rate: int) -> str:
-    """A WebVTT file with one cue per sentence, numbered from 1."""
+def to_vtt(cues: Sequence[SubtitleCue], *, speaker: str = "") -> str:
+    """A WebVTT file of `cues`, numbered from 1, each opened by the speaker's `<v Name>` tag."""
+    tag = voice_tag(speaker)
     blocks = ["WEBVTT\n"]
-    for n, (start, end, lines) in enumerate(_timed(sentences, rate), 1):
-        text = "\n".join(escape_vtt(line) for line in lines)
-        blocks.append(f"{n}\n{_stamp(start, '.')} --> {_stamp(end, '.')}\n{text}\n")
+    for n, cue in enumerate(cues, 1):
+        text = tag + "\n".join(escape_vtt(line) for line in cue.text.split("\n"))
+        blocks.append(f"{n}\n{_stamp(cue.start_ms, '.')} --> {_stamp(cue.end_ms, '.')}\n{text}\n")
     return "\n".join(blocks)
 
 
-def to_srt(sentences: Sequence[Mark], rate: int) -> str:
-    """A SubRip file with one cue per sentence, numbered from 1 (text is not escaped: SRT has
-    no escapes, and players show `&` and `<` as typed unless they look like a tag)."""
+def to_srt(cues: Sequence[SubtitleCue]) -> str:
+    """A SubRip file of `cues`, numbered from 1 (text is not escaped: SRT has no escapes, and
+    players show `&` and `<` as typed unless they look like a tag)."""
     blocks = []
-    for n, (start, end, lines) in enumerate(_timed(sentences, rate), 1):
-        text = "\n".join(lines)
-        blocks.append(f"{n}\n{_stamp(start, ',')} --> {_stamp(end, ',')}\n{text}\n")
+    for n, cue in enumerate(cues, 1):
+        blocks.append(f"{n}\n{_stamp(cue.start_ms, ',')} --> {_stamp(cue.end_ms, ',')}\n{cue.text}\n")
     return "\n".join(blocks)
 
 

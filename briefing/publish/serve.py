@@ -1,16 +1,29 @@
-"""Serve an output folder over HTTP, as podcast apps need it: byte ranges and the right types.
+"""Serve an output folder over HTTP, as podcast apps need it: byte ranges, the right types, and
+validators so that a feed poller gets 304 for a feed that has not changed.
 
-Only GET and HEAD of regular files inside the folder. A request path is percent-decoded once and
-refused (404) if a part is `..`, `.` or a hidden name (the library lock, temporary files), if it
-holds a backslash or a NUL, or if, symlinks resolved, it lands outside the folder. The server
-listens on loopback unless another host is given.
+Only GET and HEAD of regular files inside the folder; the other methods of RFC 9110 get 405 with
+`Allow: GET, HEAD` (a method nobody defined gets 501). A request path is percent-decoded once and
+refused (404) if a part is `..`, `.`, empty (`//`, a trailing `/`) or a hidden name (the library
+lock, temporary files), if it holds a backslash or a NUL, or if, symlinks resolved, it lands outside
+the folder. The server listens on loopback unless another host is given.
+
+Every file goes out with a strong ETag made of its inode, size and modification time in
+nanoseconds (every writer here renames a new file into place, so a new version has a new inode even
+where the clock is coarse) and with Last-Modified. Conditional requests follow RFC 9110 section 13.2.2:
+If-None-Match is decided first and, when present, If-Modified-Since is ignored; a Range whose
+If-Range does not match the current ETag (strongly) or Last-Modified date (exactly) is ignored and
+the whole file is sent.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import logging
+import os
 import re
+import time
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,6 +37,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+SERVER_NAME = "briefing"
+ALLOWED = "GET, HEAD"
 CHUNK = 64 * 1024
 #: Types by extension; anything else is application/octet-stream.
 MIME_TYPES = {
@@ -41,6 +56,7 @@ MIME_TYPES = {
     ".md": "text/markdown; charset=utf-8",
 }
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_ENTITY_TAG = re.compile(r'(?:W/)?("[^"]*")')
 
 
 def mime_type(path: Path) -> str:
@@ -71,11 +87,69 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _http_date(value: str) -> int | None:
+    """Seconds since the epoch of an HTTP date, None if it is not one (RFC 9110: then ignore it)."""
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment.tzinfo is None:  # "-0000": HTTP dates are GMT anyway
+        moment = moment.replace(tzinfo=dt.UTC)
+    return int(moment.timestamp())
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a client sends back to ask "has it changed?": a strong ETag and the Last-Modified second."""
+
+    etag: str
+    modified: int  # whole seconds since the epoch: an HTTP date has no finer unit
+    settled: bool  # last changed over a second ago, so no other change can share its date
+
+    @classmethod
+    def of(cls, inode: int, size: int, mtime_ns: int, now_ns: int | None = None) -> Validators:
+        """The validators of a file, from what `os.stat` gives. The inode tells apart two versions
+        of equal size renamed into place within one tick of a coarse file-system clock."""
+        now_ns = time.time_ns() if now_ns is None else now_ns
+        return cls(
+            etag=f'"{inode:x}-{size:x}-{mtime_ns:x}"',
+            modified=mtime_ns // 1_000_000_000,
+            settled=now_ns - mtime_ns >= 1_000_000_000,
+        )
+
+    @property
+    def last_modified(self) -> str:
+        return email.utils.formatdate(self.modified, usegmt=True)
+
+    def not_modified(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        """Whether a GET or HEAD gets 304 (RFC 9110 13.2.2): If-None-Match decides when it is sent
+        (weak comparison, `*` matches any file); only without it does If-Modified-Since count."""
+        if if_none_match is not None:
+            if if_none_match.strip() == "*":
+                return True
+            return self.etag in _ENTITY_TAG.findall(if_none_match)
+        since = None if if_modified_since is None else _http_date(if_modified_since)
+        return since is not None and self.modified <= since
+
+    def range_allowed(self, if_range: str | None) -> bool:
+        """Whether a Range may be honoured (RFC 9110 13.1.5): no If-Range, or one that matches
+        exactly: our ETag compared strongly (a weak tag never matches), or our Last-Modified date
+        if that date is a strong validator (the file had not changed within its second)."""
+        if if_range is None:
+            return True
+        value = if_range.strip()
+        if value.startswith(('"', "W/")):
+            return value == self.etag
+        return self.settled and _http_date(value) == self.modified
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
-    server_version = "briefing"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        """The Server header: the base class appends " " + the Python version, a trailing space here."""
+        return SERVER_NAME
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._answer(body=True)
@@ -83,11 +157,19 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._answer(body=False)
 
+    def _not_allowed(self) -> None:
+        # The request body, if any, is not read: close the connection rather than parse it as a request.
+        self.close_connection = True
+        self._empty(HTTPStatus.METHOD_NOT_ALLOWED, Allow=ALLOWED, Connection="close")
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _not_allowed
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (signature of the base)
         log.info("%s %s", self.address_string(), format % args)
 
     def _answer(self, body: bool) -> None:
-        target = self.path.split("?", 1)[0].split("#", 1)[0]
+        # The target as sent: `self.path` has leading "//" folded into "/", which would make an alias.
+        target = self.requestline.split()[1].split("?", 1)[0].split("#", 1)[0]
         if target in ("", "/"):
             self._empty(HTTPStatus.FOUND, Location=f"/{FEED_NAME}")
             return
@@ -104,22 +186,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_file(f, path, body)
 
     def _send_file(self, f: BinaryIO, path: Path, body: bool) -> None:
-        stat = path.stat()
+        stat = os.fstat(f.fileno())  # the file being sent, even if another is renamed onto its path
         size = stat.st_size
+        validators = Validators.of(stat.st_ino, size, stat.st_mtime_ns)
+        cached = {"ETag": validators.etag, "Last-Modified": validators.last_modified}
+        if validators.not_modified(self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")):
+            self._head(HTTPStatus.NOT_MODIFIED, cached)  # no Content-Length: it would have to be the file's
+            return
+        asked = self.headers.get("Range", "")
+        if not validators.range_allowed(self.headers.get("If-Range")):
+            asked = ""  # the client holds another version: it needs the whole file
         try:
-            wanted = parse_range(self.headers.get("Range", ""), size)
+            wanted = parse_range(asked, size)
         except ValueError:
             self._empty(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, **{"Content-Range": f"bytes */{size}"})
             return
         first, last = wanted if wanted is not None else (0, size - 1)
-        self.send_response(HTTPStatus.OK if wanted is None else HTTPStatus.PARTIAL_CONTENT)
-        self.send_header("Content-Type", mime_type(path))
-        self.send_header("Content-Length", str(last - first + 1))
-        self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True))
+        headers = {"Content-Type": mime_type(path), "Content-Length": str(last - first + 1)}
+        headers |= {"Accept-Ranges": "bytes", **cached}
         if wanted is not None:
-            self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
-        self.end_headers()
+            headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+        self._head(HTTPStatus.OK if wanted is None else HTTPStatus.PARTIAL_CONTENT, headers)
         if not body:
             return
         f.seek(first)
@@ -134,12 +221,15 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the player seeked elsewhere or went away
 
-    def _empty(self, status: HTTPStatus, **headers: str) -> None:
+    def _head(self, status: HTTPStatus, headers: dict[str, str]) -> None:
+        """The status line and `headers` (the base class adds Server and Date)."""
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", "0")
         self.end_headers()
+
+    def _empty(self, status: HTTPStatus, **headers: str) -> None:
+        self._head(status, {**headers, "Content-Length": "0"})
 
 
 class _Server(ThreadingHTTPServer):
@@ -157,8 +247,8 @@ class _Server(ThreadingHTTPServer):
             name = unquote(target, errors="strict")
         except UnicodeDecodeError:
             return None
-        parts = [p for p in name.split("/") if p]
-        if not parts or "\\" in name or "\x00" in name or any(p.startswith(".") for p in parts):
+        parts = name[1:].split("/")  # "//" or a trailing "/" gives an empty part: no alias of a file
+        if "\\" in name or "\x00" in name or any(not p or p.startswith(".") for p in parts):
             return None  # "..", ".", hidden files; a drive letter or UNC path needs a backslash
         try:
             path = self.root.joinpath(*parts).resolve(strict=True)
