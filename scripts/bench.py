@@ -55,6 +55,9 @@ from scripts.bench_stages import (  # noqa: E402
 )
 
 REFERENCE = ROOT / "examples" / "anchorage-2025-08-15.txt"
+ENGINES = ("pico", "espeak", "kokoro")
+#: A whole cold build with the default voice may take at most this share of the episode's length.
+WHOLE_BUILD_TARGET = 0.08
 T = TypeVar("T")
 
 
@@ -138,6 +141,29 @@ def bench_engine(engine_name: str, script: Script, rows: list[tuple[str, str]]) 
     ]
 
 
+def whole_process_build(article: Path) -> tuple[str, str]:
+    """`briefing build` as a user runs it, default voice, in a process of its own with empty caches:
+    interpreter start, imports, French model, voicing, mastering, files and feed all count."""
+    import json
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "XDG_CACHE_HOME": str(Path(tmp) / "cache")}
+        command = [sys.executable, "-m", "briefing", "build", str(article), "--out", str(Path(tmp) / "out")]
+        done, seconds = timed(
+            lambda: subprocess.run([*command, "--json"], capture_output=True, text=True, env=env, check=True)
+        )
+    info = json.loads(done.stdout)
+    episode_s = float(info["duration"]["seconds"])
+    ratio = seconds / episode_s
+    verdict = "within" if ratio <= WHOLE_BUILD_TARGET else "over"
+    return (
+        f"whole `briefing build`, default voice ({info['engine']}), cold, own process",
+        f"{seconds:.1f} s for a {episode_s / 60:.1f} min episode: {ratio:.3f} × its length "
+        f"({verdict} the target of {WHOLE_BUILD_TARGET})",
+    )
+
+
 CORPUS = ROOT / "tests" / "data" / "corpus"
 
 
@@ -210,7 +236,7 @@ def builds(article: Path, engines: list[str], long_minutes: float, long_engines:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--engine", action="append", help="engine to measure (default: espeak and kokoro)")
+    parser.add_argument("--engine", action="append", help="engine to measure (default: pico, espeak, kokoro)")
     parser.add_argument("--article", type=Path, default=REFERENCE)
     parser.add_argument("--no-write", action="store_true", help="do not write docs/BENCHMARKS.md")
     parser.add_argument("--asr", action="store_true", help="also word error rate per engine (briefing[qa])")
@@ -225,7 +251,7 @@ def main() -> int:
         "--long-engine", action="append", help="engine that voices the long article (default: espeak)"
     )
     args = parser.parse_args()
-    engines = [e for e in args.engine or ["espeak", "kokoro"] if get_engine(e).available().ok]
+    engines = [e for e in args.engine or ENGINES if get_engine(e).available().ok]
     rows: list[tuple[str, str]] = []
     article, ingest_s = timed(lambda: read_article(args.article))
     sectioned, sections_s = timed(lambda: find_sections(article))
@@ -238,7 +264,8 @@ def main() -> int:
         ("script", f"{script_s * 1000:.0f} ms"),
         ("normalize + split", f"{normalize_s * 1000:.0f} ms"),
     ]
-    for name in args.engine or ["espeak", "kokoro"]:
+    rows.append(whole_process_build(args.article))
+    for name in args.engine or ENGINES:
         bench_engine(name, script, rows)
         if args.batch:
             bench_batch(name, rows, args.batch, args.batch_pieces)
@@ -248,7 +275,7 @@ def main() -> int:
         sys.path.insert(0, str(Path(__file__).parent))
         from bench_asr import asr_wer_per_engine
 
-        rows += asr_wer_per_engine(article=args.article, engines=tuple(args.engine or ["espeak", "kokoro"]))
+        rows += asr_wer_per_engine(article=args.article, engines=tuple(args.engine or ENGINES))
     table = "\n".join(["| stage | measure |", "| --- | --- |"] + [f"| {a} | {b} |" for a, b in rows])
     text = (
         f"# Benchmarks\n\nMachine: {machine()}\n\nArticle: `{args.article.name}`\n\n{table}\n\n"

@@ -115,7 +115,7 @@ def test_pauses_and_marks_are_exact_sample_counts() -> None:
     assert gap(0) == ms(design.paragraph_ms)  # greeting -> sommaire
     assert gap(2) == ms(design.section_ms)  # lead -> first section
     assert gap(3) == ms(design.comma_ms)  # "Passons à l'économie :" -> heading
-    assert gap(4) == ms(design.sentence_ms)  # heading -> text
+    assert gap(4) == ms(design.heading_ms)  # heading -> text
     assert gap(5) == ms(design.paragraph_ms)  # text -> text
     assert gap(6) == ms(design.section_ms)  # no stinger in this design
     assert timeline.chapters[1].start == starts[3] and timeline.chapters[3].start == starts[10]

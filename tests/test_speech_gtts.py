@@ -158,7 +158,7 @@ def test_persistent_5xx_gives_up_after_bounded_backoff() -> None:
     assert h.sleeps == sorted(h.sleeps) and h.sleeps[0] > 0
     assert all(s <= policy.max_delay for s in h.sleeps)
     message = str(info.value)
-    assert "503" in message and "--voice kokoro" in message and "--voice espeak" in message
+    assert "503" in message and "--voice pico" in message and "--voice espeak" in message
 
 
 def test_timeouts_are_retried_then_reported() -> None:
@@ -181,7 +181,7 @@ def test_offline_fails_once_fast_and_names_offline_voices() -> None:
     assert len(h.fake.calls) == 1 and h.sleeps == []
     message = str(info.value)
     assert "needs internet" in message
-    assert "--voice kokoro" in message and "--voice espeak" in message
+    assert "--voice pico" in message and "--voice kokoro" in message and "--voice espeak" in message
 
 
 @pytest.mark.parametrize(("status", "cause"), [(403, "bad token"), (404, "unsupported host")])

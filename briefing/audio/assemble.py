@@ -36,7 +36,7 @@ COMMA_ENDINGS = (",", ";", ":", "\u2014", "\u2013", "\u2026")
 JINGLE_FILES = (("intro", "intro.flac"), ("outro", "outro.flac"), ("stinger", "stinger.flac"))
 BED_FILE = "bed.flac"
 _PAUSES = (
-    *("comma_ms", "sentence_ms", "paragraph_ms", "section_ms", "intro_gap_ms"),
+    *("comma_ms", "sentence_ms", "heading_ms", "paragraph_ms", "section_ms", "intro_gap_ms"),
     *("stinger_gap_ms", "outro_gap_ms", "tail_ms", "bed_lead_ms", "bed_tail_ms"),
 )
 
@@ -51,6 +51,7 @@ class SoundDesign:
     bed: Path | None = None
     comma_ms: int = 250
     sentence_ms: int = 450
+    heading_ms: int = 650  # after a heading: a breath that sets it apart from the text it announces
     paragraph_ms: int = 800
     section_ms: int = 1200
     intro_gap_ms: int = 150
@@ -120,6 +121,8 @@ def _pause_after(kind: CueKind, text: str, chapter_changes: bool, design: SoundD
         return design.section_ms
     if kind in PARAGRAPH_KINDS:
         return design.paragraph_ms
+    if kind is CueKind.HEADING:
+        return design.heading_ms
     if text.rstrip().endswith(COMMA_ENDINGS):
         return design.comma_ms
     return design.sentence_ms

@@ -46,7 +46,9 @@ if TYPE_CHECKING:
 SAMPLE_RATE = 24_000
 LANG = "fr"
 DEFAULT_TLD = "fr"
-OFFLINE_HINT = "gTTS needs internet; offline, use --voice pico (the default), kokoro or espeak"
+OFFLINE_HINT = (
+    "gTTS needs internet; offline, use --voice pico (the default), --voice kokoro or --voice espeak"
+)
 _AUDIO = re.compile(r'jQ1olc","\[\\"(.*)\\"]')
 _OFFLINE_TEXT = (
     "name or service not known",
