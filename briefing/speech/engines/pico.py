@@ -2,8 +2,9 @@
 
 Pico (the voice of older Android phones, Apache-2.0) returns 16-bit mono PCM at 16 kHz. The clips
 stay at 16 kHz here: the assembly stage resamples each cue once, with soxr, into the preset's rate
-(resampling here as well would only add a second pass). Pico is deterministic (the same piece gives
-the same samples) and fast (real-time factor about 0.005 on one core), so it runs in one process.
+(resampling here as well would only add a second pass). Pico is fast (real-time factor about 0.005
+on one core), so it runs in one process; the same piece gives the same speech, to within a few
+steps of 16 bits on a few samples (its C engine keeps a little state from one call to the next).
 
 Its raw output reaches full scale on ordinary sentences (clipped samples at ±32,767): pieces are
 voiced at a volume that leaves headroom (`HEADROOM_VOLUME`, measured to keep news sentences about
