@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .episode import WrittenEpisode
     from .export.tags import Cover
     from .speech.lexicon import Pronunciations
+    from .speech.voices import VoiceProfile
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VOICES_DIR = PROJECT_DIR / "voices"
@@ -159,15 +160,21 @@ def pronunciations(show: Show, dirs: Sequence[Path]) -> Pronunciations:
     return Pronunciations(house=house_lexicon(dirs) if show.house_lexicon else (), show=show.lexicon)
 
 
+def chosen_voice(voice: str | None, show: Show, dirs: Sequence[Path]) -> VoiceProfile:
+    """The profile named by `voice`, else by the show, else the default voice."""
+    from .speech.voices import default_voice, find_profile
+
+    name = voice or show.voice
+    return find_profile(name, dirs) if name else default_voice(dirs)
+
+
 def spoken_form(text: str, show: Show, voice: str | None = None) -> str:
     """`text` as the voice will read it: normalized, with the house, voice and show pronunciations
     (`voice`: a profile name; default: the show's voice, else the default voice)."""
     from .speech.normalize import normalize
-    from .speech.voices import default_voice, find_profile
 
     dirs = voice_dirs()
-    name = voice or show.voice
-    profile = find_profile(name, dirs) if name else default_voice(dirs)
+    profile = chosen_voice(voice, show, dirs)
     lexicon = pronunciations(show, dirs).for_voice(profile.lexicon)
     return "\n".join(normalize(line, lexicon) if line.strip() else "" for line in text.splitlines())
 
@@ -221,7 +228,6 @@ def build_episode(
     from .publish.library import planned_identity, publish_episode
     from .speech.cache import SpeechCache, default_cache_dir
     from .speech.engines import release_engines
-    from .speech.voices import default_voice, find_profile
     from .speech.voicing import voice_script
     from .staging import record_replaced, staging_folder
 
@@ -242,8 +248,7 @@ def build_episode(
     )
     release_tagger()  # the French model's process: voicing must not run beside it
     dirs = voice_dirs()
-    name = options.voice or show.voice
-    profile = find_profile(name, dirs) if name else default_voice(dirs)
+    profile = chosen_voice(options.voice, show, dirs)
     check_length(script, options.max_minutes, profile.rate)
     key = episode_key(script)
     allow_mixed = options.allow_mixed_loudness or show.allow_mixed_loudness

@@ -255,3 +255,18 @@ def test_a_garbled_voice_is_flagged(episode: Path, recognizer: asr.Recognizer) -
     report = check_episode(episode, recognizer=recognizer)
     assert not report.ok and len(report.flagged) == len(report.scores) == 3
     assert all(s.wer > 0.8 for s in report.scores), report.to_dict()
+
+
+@pytest.mark.slow
+def test_the_reference_with_the_default_voice_passes_every_check(
+    tmp_path: Path, recognizer: asr.Recognizer
+) -> None:
+    """What `make demo` then `briefing check` do: the default voice is Pico, and a good episode passes,
+    its short sign-off judged with the chapter before it."""
+    reference = Path(__file__).parent / "data" / "anchorage-2025-08-15.txt"
+    result = build_episode(reference, BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "c"))
+    assert (result.voice, result.engine, result.episode.info.engine) == ("pico", "pico", "pico")
+    report = check_episode(result.episode.mp3, recognizer=recognizer)
+    assert report.ok, report.to_dict()
+    assert len(report.scores) == 7 and report.scores[-1].judged_with == 6
+    assert report.overall_wer is not None and report.overall_wer < 0.2, report.to_dict()
