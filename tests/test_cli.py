@@ -200,3 +200,20 @@ def test_a_build_of_another_loudness_is_refused_before_voicing(tmp_path: Path) -
                   "--show", str(show), "--allow-mixed-loudness")  # fmt: skip
     assert allowed.returncode == 0, allowed.stderr
     assert "(épisode n° 2)" in allowed.stdout
+
+
+def test_normalize_shows_the_house_and_show_pronunciations(tmp_path: Path) -> None:
+    text = "Selon le New York Times, Mbappé et la poutine à Kiev."
+    plain = runner.invoke(app, ["normalize", text])
+    assert plain.exit_code == 0 and plain.output == "Selon le Niou-York Taïmz, Mbappé et la poutine à Kief.\n"
+    show = tmp_path / "show.toml"
+    show.write_text('[lexicon]\n"Mbappé" = "Èmbapé"\nKiev = "Kyiv"\nPoutine = "Poutinne"\n', encoding="utf-8")
+    mine = runner.invoke(app, ["normalize", "--show", str(show), text])
+    assert mine.exit_code == 0 and mine.output == (
+        "Selon le Niou-York Taïmz, Èmbapé et la poutine à Kyiv.\n"  # a name is not said for a dish
+    )
+    show.write_text("[show]\nhouse_lexicon = false\n", encoding="utf-8")
+    bare = runner.invoke(app, ["normalize", "--show", str(show), text])
+    assert bare.output == text + "\n"
+    wrong = runner.invoke(app, ["normalize", "--voice", "nope", text])
+    assert wrong.exit_code == 2
