@@ -42,22 +42,26 @@ def voices(
     from .cli import fail
     from .errors import BriefingError
     from .pipeline import voice_dirs
-    from .speech.voices import list_voices
+    from .speech.voices import default_voice, list_voices
 
     try:
         if sample is not None:
             _audition(sample, out, show, voice or [], as_json)
             return
         infos = list_voices(voice_dirs())
+        default = default_voice(voice_dirs()).name
     except BriefingError as e:
         fail(e)
     if as_json:
-        typer.echo(json.dumps([v.as_dict() for v in infos], ensure_ascii=False, indent=2))
+        rows = [{**v.as_dict(), "default": v.name == default} for v in infos]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for v in infos:
         mark = "oui" if v.available else "non"
         extra = f", secours : {v.fallback}" if v.fallback else ""
-        typer.echo(f"{v.name:<20} {v.engine:<8} utilisable : {mark:<4} {v.reason}{extra}")
+        name = f"{v.name} *" if v.name == default else v.name
+        typer.echo(f"{name:<20} {v.engine:<8} utilisable : {mark:<4} {v.reason}{extra}")
+    typer.echo(f"* voix par défaut (sans --voice ni voix dans le show) : {default}")
 
 
 def _audition(text: str, out: Path, show: Path | None, voices: list[str], as_json: bool) -> None:

@@ -101,3 +101,13 @@ def test_command_fails_when_no_voice_speaks(tmp_path: Path, monkeypatch: pytest.
     args = ["voices", "--sample", PHRASE, "--out", str(tmp_path / "aud"), "--voice", "broken"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code != 0 and "no voice could say the audition phrase" in result.output
+
+
+def test_the_list_marks_the_default_voice() -> None:
+    result = CliRunner().invoke(app, ["voices"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.startswith("pico *") and "utilisable : oui" in line for line in lines)
+    assert lines[-1].endswith(": pico")
+    rows = json.loads(CliRunner().invoke(app, ["voices", "--json"]).output)
+    assert [r["name"] for r in rows if r["default"]] == ["pico"]
