@@ -27,9 +27,19 @@ if TYPE_CHECKING:
     from .speech.lexicon import Pronunciations
     from .speech.voices import VoiceProfile
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-VOICES_DIR = PROJECT_DIR / "voices"
-JINGLES_DIR = VOICES_DIR / "jingles"
+
+def shipped_voices() -> Path:
+    """The voices, lexicons and jingles shipped inside the package (`briefing.voices`: the repository's
+    top-level `voices/`, mapped into the wheel)."""
+    from importlib.resources import files
+
+    return Path(str(files("briefing.voices")))
+
+
+def jingles_dir() -> Path:
+    """The house jingles shipped with briefing."""
+    return shipped_voices() / "jingles"
+
 
 #: The longest episode built unless asked for more, and the speaking rate used to foresee it: faster
 #: than any voice at rate 1, so the estimate errs short and never refuses an episode within the limit.
@@ -149,7 +159,7 @@ def voice_dirs() -> tuple[Path, ...]:
     """Where voice profiles are looked for: the user's own, then the ones shipped with briefing."""
     from platformdirs import user_config_dir
 
-    return (Path(user_config_dir("briefing")) / "voices", VOICES_DIR)
+    return (Path(user_config_dir("briefing")) / "voices", shipped_voices())
 
 
 def pronunciations(show: Show, dirs: Sequence[Path]) -> Pronunciations:
@@ -255,7 +265,7 @@ def build_episode(
     if not allow_mixed:
         _refuse_mixed_loudness(options.out_dir, key, preset, script.title)
     delivery = _delivery_name(options, show, script)  # checked now: it cannot fail after publishing
-    design = SoundDesign.default(JINGLES_DIR).replace(
+    design = SoundDesign.default(jingles_dir()).replace(
         **dict(show.sound.files), **dict.fromkeys(show.sound.off)
     )
     load_music(design, preset.rate)

@@ -37,7 +37,7 @@ from briefing.audio.presets import get_preset  # noqa: E402
 from briefing.episode import EpisodeMeta, write_episode  # noqa: E402
 from briefing.ingest import read_article  # noqa: E402
 from briefing.models import Script  # noqa: E402
-from briefing.pipeline import JINGLES_DIR, voice_dirs  # noqa: E402
+from briefing.pipeline import jingles_dir, voice_dirs  # noqa: E402
 from briefing.script import build_script  # noqa: E402
 from briefing.sections import find_sections, release_tagger  # noqa: E402
 from briefing.show import Show  # noqa: E402
@@ -113,7 +113,7 @@ def bench_engine(engine_name: str, script: Script, rows: list[tuple[str, str]]) 
         edited, edit_s = timed(lambda: voice_script(edit_one_section(script), profile, dirs, cache))
         preset = get_preset("podcast")
         timeline, assemble_s = timed(
-            lambda: assemble(script, cold.voiced, SoundDesign.default(JINGLES_DIR), preset.rate)
+            lambda: assemble(script, cold.voiced, SoundDesign.default(jingles_dir()), preset.rate)
         )
         meta = EpisodeMeta(show="Bench", artist="Bench", voice=profile.name, engine=engine_name)
         written, write_s = timed(lambda: write_episode(script, timeline, preset, meta, Path(tmp) / "out"))
