@@ -114,18 +114,24 @@ def _preview(text: str, width: int = 90) -> str:
 @app.command()
 def script(
     articles: ArticlesArg,
-    output: Annotated[
+    out: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the script here (default: print it).", dir_okay=False),
+        typer.Option(
+            "-o", "--out", help="Write the script to this file (default: print it).", dir_okay=False
+        ),
     ] = None,
     title: TitleOpt = None,
     date: DateOpt = None,
     show: ShowOpt = None,
+    old_output: Annotated[
+        Path | None, typer.Option("--output", hidden=True, help="Old spelling of --out.", dir_okay=False)
+    ] = None,
 ) -> None:
     """Write the narrated script of an article, to read and edit before voicing."""
     from .pipeline import plan_script
     from .script import render_script, write_script
 
+    output = out or old_output
     try:
         result = plan_script(articles, show=show, title=title, date=_date(date))
         if output is None:
@@ -141,12 +147,14 @@ def script(
 def build(
     articles: ArticlesArg,
     out: Annotated[
-        Path, typer.Option("--out", help="Output folder for the episode files.", file_okay=False)
+        Path, typer.Option("-o", "--out", help="Output folder for the episode files.", file_okay=False)
     ] = Path("output"),
     voice: Annotated[
         str | None,
         typer.Option(
-            "--voice", help="Voice profile or engine name (espeak, kokoro, gtts); see 'briefing voices'."
+            "--voice",
+            help="Voice profile or engine name (pico, kokoro, espeak, gtts; default: the show's, else "
+            "pico); see 'briefing voices'.",
         ),
     ] = None,
     preset: Annotated[
@@ -405,6 +413,24 @@ def _register_more() -> None:
 
 
 _register_more()
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"briefing {version('briefing')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Turn French news articles into finished, tagged podcast episodes."""
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ def voices(
     ] = None,
     out: Annotated[
         Path,
-        typer.Option(help="Folder for the audition WAV files.", file_okay=False),
+        typer.Option("-o", "--out", help="Folder for the audition WAV files.", file_okay=False),
     ] = AUDITION_DIR,
     show: Annotated[
         Path | None,

@@ -217,3 +217,26 @@ def test_normalize_shows_the_house_and_show_pronunciations(tmp_path: Path) -> No
     assert bare.output == text + "\n"
     wrong = runner.invoke(app, ["normalize", "--voice", "nope", text])
     assert wrong.exit_code == 2
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    assert run("--version").stdout == f"briefing {version('briefing')}\n"
+
+
+def test_one_spelling_for_the_output_option(reference: Path, tmp_path: Path) -> None:
+    """`-o`/`--out` in every command; the old `script --output` still works, unlisted."""
+    short = runner.invoke(app, ["script", str(reference), "-o", str(tmp_path / "a.md")])
+    old = runner.invoke(app, ["script", str(reference), "--output", str(tmp_path / "b.md")])
+    assert short.exit_code == old.exit_code == 0
+    assert (tmp_path / "a.md").read_bytes() == (tmp_path / "b.md").read_bytes()
+    assert "--output" not in runner.invoke(app, ["script", "--help"]).output
+    with_out = {
+        path: param.opts
+        for path, command in _commands(typer.main.get_command(app))
+        for param in getattr(command, "params", [])
+        if "--out" in param.opts
+    }
+    assert {"briefing script", "briefing build"} <= set(with_out)
+    assert all(opts == ["-o", "--out"] or opts == ["--out", "-o"] for opts in with_out.values()), with_out
