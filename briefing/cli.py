@@ -17,6 +17,7 @@ import typer
 from .errors import BriefingError
 
 if TYPE_CHECKING:
+    from .models import Script
     from .pipeline import BuildResult
 
 app = typer.Typer(
@@ -229,31 +230,16 @@ def build(
     ] = None,
 ) -> None:
     """Build an episode from an article (or from an edited script .md file)."""
-    from .pipeline import MAX_MINUTES, BuildOptions, build_episode, expand_sources, plan_script, read_articles
+    from .pipeline import MAX_MINUTES, BuildOptions, build_episode, expand_sources, plan_build
     from .script import render_script
 
-    when = _date(date)
-    try:
-        sources = expand_sources(articles)
-        groups = [[s] for s in sources] if each else [sources]
-        if each and not keep_going:
-            read_articles(sources)  # every article is checked before anything is voiced
-        if dry_run:
-            for group in groups:
-                script = plan_script(
-                    group, show=show, title=title, date=when, keep_going=keep_going, log=_warn
-                )
-                typer.echo(render_script(script), nl=False)
-            return
-    except BriefingError as e:
-        fail(e)
     options = BuildOptions(
         out_dir=out,
         voice=voice,
         preset=preset,
         show=show,
         title=title,
-        date=when,
+        date=_date(date),
         cache_dir=cache_dir,
         use_cache=not no_cache,
         jobs=jobs,
@@ -264,20 +250,43 @@ def build(
         allow_mixed_loudness=allow_mixed_loudness,
     )
     failures = 0
-    for group in groups:
+    try:
+        sources = expand_sources(articles)
+        groups = [[s] for s in sources] if each else [sources]
+        if dry_run:
+            for group in groups:
+                typer.echo(render_script(plan_build(group, options, log=_warn)), nl=False)
+            return
+        # One episode each: every article is read and planned once, all before anything is voiced.
+        planned: list[Script] = []
+        for group in groups if each else []:
+            try:
+                planned.append(plan_build(group, options, log=_warn))
+            except BriefingError as e:
+                if not keep_going:
+                    raise
+                _warn(f"no episode for {group[0]}: {e.one_line()}")
+                failures += 1
+    except BriefingError as e:
+        fail(e)
+    for job in planned if each else groups:
         with _Progress(enabled=not as_json) as progress:
             try:
-                result = build_episode(group, options, progress=progress, log=_warn)
+                result = build_episode(job, options, progress=progress, log=_warn)
             except BriefingError as e:
                 progress.close()
                 if not (each and keep_going):
                     fail(e)
-                _warn(f"no episode for {group[0]}: {e.one_line()}")
+                _warn(f"no episode for {_named(job)}: {e.one_line()}")
                 failures += 1
                 continue
         _summary(result, as_json)
     if failures:
         raise typer.Exit(1)
+
+
+def _named(job: Script | list[str]) -> str:
+    return job[0] if isinstance(job, list) else job.title
 
 
 def _summary(result: BuildResult, as_json: bool) -> None:

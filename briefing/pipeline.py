@@ -206,6 +206,12 @@ class BuildOptions:
     max_minutes: int = MAX_MINUTES  # a longer script is refused before anything is voiced
     allow_mixed_loudness: bool = False  # True: may join a feed mastered for another loudness
 
+    def cache_root(self) -> Path | None:
+        """The folder of the speech and sections caches (None: no cache)."""
+        from .speech.cache import default_cache_dir
+
+        return (self.cache_dir or default_cache_dir()) if self.use_cache else None
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class BuildResult:
@@ -221,14 +227,34 @@ class BuildResult:
     delivered: tuple[Path, ...] = ()
 
 
-def build_episode(
+def plan_build(
     source: Source | Sequence[Source],
+    options: BuildOptions,
+    *,
+    show: Show | None = None,
+    log: Log | None = None,
+) -> Script:
+    """The script `build_episode` voices for `source` with `options`: planned, nothing voiced."""
+    cache_root = options.cache_root()
+    return plan_script(
+        source,
+        show=show or load_show(options.show),
+        title=options.title,
+        date=options.date,
+        keep_going=options.keep_going,
+        log=log,
+        cache_dir=cache_root / "sections" if cache_root else None,
+    )
+
+
+def build_episode(
+    source: Source | Sequence[Source] | Script,
     options: BuildOptions | None = None,
     *,
     progress: Progress | None = None,
     log: Log | None = None,
 ) -> BuildResult:
-    """Article (or edited script) in, finished episode files out.
+    """Article (or edited script file, or a script `plan_build` made) in, finished episode files out.
 
     Sets the process's allocator to give large blocks back when freed (`memory`): an hour of audio
     passes through here, and must not stay resident once used."""
@@ -236,7 +262,7 @@ def build_episode(
     from .audio.presets import get_preset
     from .episode import EpisodeMeta, write_episode
     from .publish.library import planned_identity, publish_episode
-    from .speech.cache import SpeechCache, default_cache_dir
+    from .speech.cache import SpeechCache
     from .speech.engines import release_engines
     from .speech.voicing import voice_script
     from .staging import record_replaced, staging_folder
@@ -246,16 +272,8 @@ def build_episode(
     show = load_show(options.show)
     check_out_dir(options.out_dir)
     preset = _adjusted(get_preset(options.preset or show.preset), show)
-    cache_root = (options.cache_dir or default_cache_dir()) if options.use_cache else None
-    script = plan_script(
-        source,
-        show=show,
-        title=options.title,
-        date=options.date,
-        keep_going=options.keep_going,
-        log=log,
-        cache_dir=cache_root / "sections" if cache_root else None,
-    )
+    cache_root = options.cache_root()
+    script = source if isinstance(source, Script) else plan_build(source, options, show=show, log=log)
     release_tagger()  # the French model's process: voicing must not run beside it
     dirs = voice_dirs()
     profile = chosen_voice(options.voice, show, dirs)

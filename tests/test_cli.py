@@ -240,3 +240,62 @@ def test_one_spelling_for_the_output_option(reference: Path, tmp_path: Path) -> 
     }
     assert {"briefing script", "briefing build"} <= set(with_out)
     assert all(opts == ["-o", "--out"] or opts == ["--out", "-o"] for opts in with_out.values()), with_out
+
+
+ARTICLE = """\
+# {title}
+
+Le conseil municipal a voté le budget de l'année prochaine, après trois heures de débat.
+
+## Les investissements
+
+La ville rénovera deux écoles et la piscine municipale d'ici à la fin de l'année.
+"""
+
+
+def test_each_article_is_planned_once_and_built_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import pipeline
+
+    found: list[str] = []
+    find_sections = pipeline.find_sections
+
+    def counted(article: object, **kwargs: object) -> object:
+        found.append(article.title)  # type: ignore[attr-defined]
+        return find_sections(article, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "find_sections", counted)
+    sources = []
+    for i, title in enumerate(("Le budget de Lille", "Le budget de Brest")):
+        path = tmp_path / f"article-{i}-2025-08-15.md"
+        path.write_text(ARTICLE.format(title=title), encoding="utf-8")
+        sources.append(str(path))
+    out = tmp_path / "out"
+    args = [
+        "build",
+        *sources,
+        "--each",
+        "--voice",
+        "espeak",
+        "-o",
+        str(out),
+        "--cache-dir",
+        str(tmp_path / "c"),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert sorted(found) == ["Le budget de Brest", "Le budget de Lille"]  # each article's sections once
+    assert len(list(out.glob("*.mp3"))) == 2
+
+
+def test_each_refuses_every_episode_when_one_article_is_bad(tmp_path: Path) -> None:
+    good = tmp_path / "bon-2025-08-15.md"
+    good.write_text(ARTICLE.format(title="Le budget de Lille"), encoding="utf-8")
+    bad = tmp_path / "vide.txt"
+    bad.write_text("", encoding="utf-8")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    common = ["--each", "--voice", "espeak", "-o", str(out), "--cache-dir", str(cache)]
+    refused = runner.invoke(app, ["build", str(good), str(bad), *common])
+    assert refused.exit_code == 2 and not out.exists() and not (cache / "speech").exists()
+    kept = runner.invoke(app, ["build", str(good), str(bad), *common, "--keep-going"])
+    assert kept.exit_code == 1 and len(list(out.glob("*.mp3"))) == 1
+    assert "no episode for" in kept.output and "vide.txt" in kept.output
