@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.speech.normalize import normalize
-from briefing.speech.split import split_for_engine, split_sentences
+from briefing.speech.split import even_parts, split_for_engine, split_sentences
 
 ARTICLE = Path(__file__).parent.parent / "examples" / "anchorage-2025-08-15.txt"
 
@@ -148,3 +148,26 @@ def test_does_not_cut_before_french_punctuation() -> None:
     text = "Que se passe-t-il vraiment en Tunisie depuis des semaines ? Nous vous expliquons tout"
     for piece in split_for_engine(text, 62):
         assert not piece.startswith(("?", "!", ":", ";", "»"))
+
+
+@given(
+    st.lists(st.text(alphabet="abcdé&<", min_size=1, max_size=15), min_size=1, max_size=30),
+    st.integers(min_value=1, max_value=60),
+)
+def test_even_parts_lose_nothing_and_are_as_few_and_even_as_they_can_be(items: list[str], width: int) -> None:
+    parts = even_parts(items, width)
+    assert " ".join(parts) == " ".join(items)
+    assert all(len(p) <= width or " " not in p for p in parts)  # only a lone wide item passes
+    greedy = even_parts(items, width, most=len(items))
+    assert len(parts) == len(greedy)
+    if len(parts) > 1:  # one character narrower would need one more part
+        narrower = max(len(p) for p in parts) - 1
+        assert len(even_parts(items, narrower)) > len(parts) or narrower < max(map(len, items))
+
+
+def test_even_parts_leave_no_short_tail() -> None:
+    words = "un deux trois quatre cinq six sept huit neuf dix".split()
+    assert even_parts(words, 30) == ["un deux trois quatre cinq", "six sept huit neuf dix"]
+    doubled = even_parts(words, 30, size=lambda w: 2 * len(w))  # widest: 2 x 11 + 2 = 24
+    assert doubled == ["un deux trois", "quatre cinq", "six sept huit", "neuf dix"]
+    assert even_parts(words, 30, most=1) == [" ".join(words)]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from briefing.errors import ExportError
 from briefing.export.chapters import samples_to_ms
 from briefing.models import Mark
+from briefing.speech.split import even_parts
 
 CUE_LINE = 65
 #: Cue text keeps at least this room, however long the speaker's name.
@@ -58,42 +59,13 @@ def voice_tag(speaker: str) -> str:
     return f"<v {escape_vtt(name)}>" if name else ""
 
 
-def _fill(sizes: Sequence[int], width: int) -> list[int]:
-    """Greedy filling: the number of words on each line of at most `width` (a longer word alone)."""
-    counts: list[int] = []
-    used = -1
-    for size in sizes:
-        if counts and used + 1 + size <= width:
-            counts[-1] += 1
-            used += 1 + size
-        else:
-            counts.append(1)
-            used = size
-    return counts
-
-
 def split_line(text: str, width: int, *, most: int | None = None) -> tuple[str, ...]:
     """`text` (cleaned) cut at spaces into as few pieces of at most `width` escaped characters as
     its words allow, and at most `most` pieces; among those cuts, the one whose longest piece is
     shortest. A word is never cut, so a piece passes `width` only if a word does, or if `most`
     (a sentence shorter in milliseconds than in pieces) asks for fewer pieces."""
     words = clean_text(text).split(" ")
-    sizes = [len(escape_vtt(word)) for word in words]
-    count = len(_fill(sizes, width))
-    if most is not None:
-        count = min(count, most)
-    low, high = 1, sum(sizes) + len(sizes) - 1  # the narrowest width that still needs <= count lines
-    while low < high:
-        middle = (low + high) // 2
-        if len(_fill(sizes, middle)) <= count:
-            high = middle
-        else:
-            low = middle + 1
-    pieces, at = [], 0
-    for n in _fill(sizes, low):
-        pieces.append(" ".join(words[at : at + n]))
-        at += n
-    return tuple(pieces)
+    return tuple(even_parts(words, width, size=lambda word: len(escape_vtt(word)), most=most))
 
 
 def _shared_out(mark: Mark, pieces: Sequence[str], rate: int) -> list[SubtitleCue]:

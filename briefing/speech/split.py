@@ -8,6 +8,7 @@ word longer than the engine's limit, which `split_for_engine` has to cut inside.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from briefing.speech import frtables as T
 
@@ -186,3 +187,42 @@ def split_for_engine(sentence: str, limit: int) -> tuple[str, ...]:
     if run:
         pieces.extend(_best_pieces(run, limit))
     return tuple(pieces)
+
+
+def _greedy(sizes: Sequence[int], width: int) -> list[int]:
+    """How many items each part takes when items of `sizes`, one separator apart, are filled in order
+    into parts of at most `width` (an item longer than that makes a part of its own)."""
+    counts: list[int] = []
+    used = -1
+    for size in sizes:
+        if counts and used + 1 + size <= width:
+            counts[-1] += 1
+            used += 1 + size
+        else:
+            counts.append(1)
+            used = size
+    return counts
+
+
+def even_parts(
+    items: Sequence[str], width: int, *, size: Callable[[str], int] = len, most: int | None = None
+) -> list[str]:
+    """`items` joined by single spaces, in order, into as few parts of at most `width` (measured with
+    `size`, spaces counting one) as they allow, and at most `most`; among those cuts, the one whose
+    longest part is shortest, so no short tail is left. An item wider than `width` is a part alone."""
+    sizes = [size(item) for item in items]
+    count = len(_greedy(sizes, width))
+    if most is not None:
+        count = min(count, most)
+    low, high = 1, max(1, sum(sizes) + len(sizes) - 1)  # the narrowest width needing <= count parts
+    while low < high:
+        middle = (low + high) // 2
+        if len(_greedy(sizes, middle)) <= count:
+            high = middle
+        else:
+            low = middle + 1
+    parts, at = [], 0
+    for n in _greedy(sizes, low):
+        parts.append(" ".join(items[at : at + n]))
+        at += n
+    return parts

@@ -52,6 +52,7 @@ from briefing.speech.engines.base import (
     to_pcm,
     trim,
 )
+from briefing.speech.split import even_parts
 
 if TYPE_CHECKING:
     import numpy as np
@@ -336,33 +337,7 @@ def split_phonemes(phonemes: str, limit: int = MAX_TOKENS) -> list[str]:
             continue
         for word in clause.split(" "):
             units.extend(word[i : i + limit] for i in range(0, len(word), limit))
-    units = [unit for unit in units if unit]
-    fewest = len(_pack(units, limit))
-    # The shortest longest part that keeps that few parts (a lower cap never takes fewer parts).
-    low, high = 1, limit
-    while low < high:
-        middle = (low + high) // 2
-        if len(_pack(units, middle)) <= fewest:
-            high = middle
-        else:
-            low = middle + 1
-    return _pack(units, low)
-
-
-def _pack(units: list[str], longest: int) -> list[str]:
-    """`units` joined by spaces, in order, into as few parts as keep each at most `longest`
-    characters (a unit longer than that makes a part of its own)."""
-    parts: list[str] = []
-    current = ""
-    for unit in units:
-        if current and len(current) + 1 + len(unit) > longest:
-            parts.append(current)
-            current = unit
-        else:
-            current = f"{current} {unit}" if current else unit
-    if current:
-        parts.append(current)
-    return parts
+    return even_parts([unit for unit in units if unit], limit)
 
 
 class KokoroEngine:
