@@ -48,8 +48,9 @@ def voices(
         if sample is not None:
             _audition(sample, out, show, voice or [], as_json)
             return
-        infos = list_voices(voice_dirs())
-        default = default_voice(voice_dirs()).name
+        dirs = voice_dirs()
+        infos = list_voices(dirs)
+        default = default_voice(dirs).name
     except BriefingError as e:
         fail(e)
     if as_json:

@@ -23,6 +23,7 @@ import functools
 import threading
 from collections.abc import Sequence
 from importlib import metadata, util
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefing.errors import SpeechError
@@ -74,8 +75,6 @@ def _lingware(voice: str) -> tuple[str, ...]:
     spec = util.find_spec("py_nanotts")
     if spec is None or not spec.submodule_search_locations:
         return ()
-    from pathlib import Path
-
     folder = Path(next(iter(spec.submodule_search_locations))) / "lang"
     return tuple(sorted(p.name for p in folder.glob(f"{voice}_*.bin")))
 
