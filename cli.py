@@ -1,6 +1,6 @@
 """Run `briefing` from a checkout: `python cli.py …` is the same as the installed `briefing` command."""
 
-from briefing.cli import main
+from briefing.cli.app import main
 
 if __name__ == "__main__":
     main()

@@ -19,12 +19,12 @@ _EXPORTS = {
     "BriefingError": "briefing.errors",
     "Article": "briefing.models",
     "Script": "briefing.models",
-    "read_article": "briefing.ingest",
-    "find_sections": "briefing.sections",
-    "build_script": "briefing.script",
-    "render_script": "briefing.script",
-    "parse_script": "briefing.script",
-    "load_show": "briefing.show",
+    "read_article": "briefing.ingest.core",
+    "find_sections": "briefing.sections.finder",
+    "build_script": "briefing.script.build",
+    "render_script": "briefing.script.build",
+    "parse_script": "briefing.script.build",
+    "load_show": "briefing.config.loader",
     "plan_script": "briefing.pipeline",
 }
 
@@ -42,13 +42,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .errors import BriefingError
-    from .ingest import read_article
-    from .models import Article, Script
-    from .pipeline import plan_script
-    from .script import build_script, parse_script, render_script
-    from .sections import find_sections
-    from .show import load_show
+    from briefing.config.loader import load_show
+    from briefing.errors import BriefingError
+    from briefing.ingest.core import read_article
+    from briefing.models import Article, Script
+    from briefing.pipeline import plan_script
+    from briefing.script.build import build_script, parse_script, render_script
+    from briefing.sections.finder import find_sections
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,5 @@
-from briefing.cli import main
+"""`python -m briefing` is the `briefing` command."""
+
+from briefing.cli.app import main
 
 main()

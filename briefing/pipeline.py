@@ -12,33 +12,23 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BriefingError, ExportError, IngestError, ScriptError
-from .ingest import read_article
-from .memory import give_back_free_memory, hand_back_large_blocks
-from .models import Article, Script
-from .script import build_briefing_script, build_script, looks_like_script, read_script
-from .sections import find_sections, release_tagger
-from .show import Show, load_show
+from briefing.config.loader import load_show
+from briefing.config.show import Show
+from briefing.errors import BriefingError, ExportError, IngestError, ScriptError
+from briefing.ingest.core import read_article
+from briefing.ingest.lists import Source, expand_sources
+from briefing.models import Article, Script
+from briefing.script.build import build_briefing_script, build_script, looks_like_script, read_script
+from briefing.sections.finder import find_sections, release_tagger
+from briefing.util.memory import give_back_free_memory, hand_back_large_blocks
+from briefing.util.resources import jingles_dir, voice_dirs
 
 if TYPE_CHECKING:
-    from .audio.presets import Preset
-    from .episode import WrittenEpisode
-    from .export.tags import Cover
-    from .speech.lexicon import Pronunciations
-    from .speech.voices import VoiceProfile
-
-
-def shipped_voices() -> Path:
-    """The voices, lexicons and jingles shipped inside the package (`briefing.voices`: the repository's
-    top-level `voices/`, mapped into the wheel)."""
-    from importlib.resources import files
-
-    return Path(str(files("briefing.voices")))
-
-
-def jingles_dir() -> Path:
-    """The house jingles shipped with briefing."""
-    return shipped_voices() / "jingles"
+    from briefing.audio.presets import Preset
+    from briefing.export.episode import WrittenEpisode
+    from briefing.export.tags import Cover
+    from briefing.speech.lexicon import Pronunciations
+    from briefing.speech.voices import VoiceProfile
 
 
 #: The longest episode built unless asked for more, and the speaking rate used to foresee it: faster
@@ -61,35 +51,6 @@ def is_script_file(source: str | Path) -> bool:
     except OSError:
         return False
     return looks_like_script(head)
-
-
-Source = str | Path
-LIST_SUFFIXES = (".list", ".lst")
-
-
-def expand_sources(sources: Source | Sequence[Source]) -> list[str]:
-    """Files and URLs, with list files (`*.list`: one source a line, `#` comments) opened up."""
-    items = [sources] if isinstance(sources, str | Path) else list(sources)
-    expanded: list[str] = []
-    for item in items:
-        name = str(item)
-        if name.lower().endswith(LIST_SUFFIXES):
-            expanded += _read_list(Path(name))
-        else:
-            expanded.append(name)
-    if not expanded:
-        raise IngestError("no article given")
-    return expanded
-
-
-def _read_list(path: Path) -> list[str]:
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise IngestError(f"{path}: cannot read the list of articles ({e})") from e
-    entries = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    base = path.parent
-    return [e if "://" in e or Path(e).is_absolute() else str(base / e) for e in entries]
 
 
 def read_articles(
@@ -147,7 +108,7 @@ def plan_script(
 
 def _title(title: str) -> str:
     """A --title as one clean line (no control characters); an empty one is an error."""
-    from .script import canonical_line
+    from briefing.script.build import canonical_line
 
     line = canonical_line(title)
     if not line:
@@ -155,24 +116,17 @@ def _title(title: str) -> str:
     return line
 
 
-def voice_dirs() -> tuple[Path, ...]:
-    """Where voice profiles are looked for: the user's own, then the ones shipped with briefing."""
-    from platformdirs import user_config_dir
-
-    return (Path(user_config_dir("briefing")) / "voices", shipped_voices())
-
-
 def pronunciations(show: Show, dirs: Sequence[Path]) -> Pronunciations:
     """The show's lexicon over the house list (unless the show leaves it out); each voice's own goes
     between the two."""
-    from .speech.lexicon import Pronunciations, house_lexicon
+    from briefing.speech.lexicon import Pronunciations, house_lexicon
 
     return Pronunciations(house=house_lexicon(dirs) if show.house_lexicon else (), show=show.lexicon)
 
 
 def chosen_voice(voice: str | None, show: Show, dirs: Sequence[Path]) -> VoiceProfile:
     """The profile named by `voice`, else by the show, else the default voice."""
-    from .speech.voices import default_voice, find_profile
+    from briefing.speech.voices import default_voice, find_profile
 
     name = voice or show.voice
     return find_profile(name, dirs) if name else default_voice(dirs)
@@ -181,7 +135,7 @@ def chosen_voice(voice: str | None, show: Show, dirs: Sequence[Path]) -> VoicePr
 def spoken_form(text: str, show: Show, voice: str | None = None) -> str:
     """`text` as the voice will read it: normalized, with the house, voice and show pronunciations
     (`voice`: a profile name; default: the show's voice, else the default voice)."""
-    from .speech.normalize import normalize
+    from briefing.speech.normalize import normalize
 
     dirs = voice_dirs()
     profile = chosen_voice(voice, show, dirs)
@@ -208,7 +162,7 @@ class BuildOptions:
 
     def cache_root(self) -> Path | None:
         """The folder of the speech and sections caches (None: no cache)."""
-        from .speech.cache import default_cache_dir
+        from briefing.speech.cache import default_cache_dir
 
         return (self.cache_dir or default_cache_dir()) if self.use_cache else None
 
@@ -258,14 +212,14 @@ def build_episode(
 
     Sets the process's allocator to give large blocks back when freed (`memory`): an hour of audio
     passes through here, and must not stay resident once used."""
-    from .audio.assemble import SoundDesign, assemble, load_music
-    from .audio.presets import get_preset
-    from .episode import EpisodeMeta, write_episode
-    from .publish.library import planned_identity, publish_episode
-    from .speech.cache import SpeechCache
-    from .speech.engines import release_engines
-    from .speech.voicing import voice_script
-    from .staging import record_replaced, staging_folder
+    from briefing.audio.assemble import SoundDesign, assemble, load_music
+    from briefing.audio.presets import get_preset
+    from briefing.export.episode import EpisodeMeta, write_episode
+    from briefing.publish.library import planned_identity, publish_episode
+    from briefing.publish.staging import record_replaced, staging_folder
+    from briefing.speech.cache import SpeechCache
+    from briefing.speech.engines import release_engines
+    from briefing.speech.voicing import voice_script
 
     hand_back_large_blocks()
     options = options or BuildOptions()
@@ -329,7 +283,7 @@ def build_episode(
         )
     delivered: tuple[Path, ...] = ()
     if options.deliver is not None and delivery is not None:
-        from .deliver import deliver
+        from briefing.publish.deliver import deliver
 
         audio = [options.out_dir / f.path for f in written.info.files if f.role in ("mp3", "wav")]
         delivered = deliver(audio, options.deliver, delivery)
@@ -352,7 +306,8 @@ def _delivery_name(options: BuildOptions, show: Show, script: Script) -> str | N
     `--deliver`."""
     if options.deliver is None:
         return None
-    from .deliver import check_delivery, delivery_name
+    from briefing.export.names import delivery_name
+    from briefing.publish.deliver import check_delivery
 
     pattern = options.delivery_name or show.delivery_name
     name = delivery_name(pattern, show=show.title, date=script.date, title=script.title)
@@ -388,8 +343,8 @@ def check_length(script: Script, max_minutes: int, rate: float = 1.0) -> None:
 def _refuse_mixed_loudness(out_dir: Path, key: str, preset: Preset, title: str) -> None:
     """Before voicing, the check `publish_episode` makes: the feed's other episodes were mastered
     for the same loudness."""
-    from .publish.library import read_library
-    from .publish.loudness import Target, refuse_mixed_loudness
+    from briefing.publish.loudness import Target, refuse_mixed_loudness
+    from briefing.publish.records import read_library
 
     others = (r for r in read_library(out_dir).episodes if r.key != key)
     refuse_mixed_loudness(Target(preset.target_lufs, preset.name), others, title)
@@ -407,15 +362,15 @@ def _adjusted(preset: Preset, show: Show) -> Preset:
 
 def episode_key(script: Script) -> str:
     """What makes two builds the same episode: the same article (its title) on the same date."""
-    from .export.names import slugify
+    from briefing.export.names import slugify
 
     return f"{script.date.isoformat()}/{slugify(script.title)}"
 
 
 def _cover(show: Show) -> Cover:
     """The show's own square artwork, or one drawn from its title."""
-    from .export.cover import load_cover, make_cover
-    from .export.tags import Cover
+    from briefing.export.cover import load_cover, make_cover
+    from briefing.export.tags import Cover
 
     if show.artwork is not None:
         data, mime = load_cover(show.artwork)

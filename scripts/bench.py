@@ -34,17 +34,18 @@ sys.path.insert(0, str(ROOT))
 
 from briefing.audio.assemble import SoundDesign, assemble  # noqa: E402
 from briefing.audio.presets import get_preset  # noqa: E402
-from briefing.episode import EpisodeMeta, write_episode  # noqa: E402
-from briefing.ingest import read_article  # noqa: E402
+from briefing.config.show import Show  # noqa: E402
+from briefing.export.episode import EpisodeMeta, write_episode  # noqa: E402
+from briefing.ingest.core import read_article  # noqa: E402
 from briefing.models import Script  # noqa: E402
-from briefing.pipeline import jingles_dir, voice_dirs  # noqa: E402
-from briefing.script import build_script  # noqa: E402
-from briefing.sections import find_sections, release_tagger  # noqa: E402
-from briefing.show import Show  # noqa: E402
+from briefing.publish.staging import staging_folder  # noqa: E402
+from briefing.script.build import build_script  # noqa: E402
+from briefing.sections.finder import find_sections, release_tagger  # noqa: E402
 from briefing.speech.cache import SpeechCache  # noqa: E402
 from briefing.speech.engines import get_engine  # noqa: E402
 from briefing.speech.voices import find_profile  # noqa: E402
 from briefing.speech.voicing import Voicing, plan_voicing, voice_script  # noqa: E402
+from briefing.util.resources import jingles_dir, voice_dirs  # noqa: E402
 from scripts.bench_audio import peak_rss_mib  # noqa: E402
 from scripts.bench_stages import (  # noqa: E402
     StageRun,
@@ -116,7 +117,11 @@ def bench_engine(engine_name: str, script: Script, rows: list[tuple[str, str]]) 
             lambda: assemble(script, cold.voiced, SoundDesign.default(jingles_dir()), preset.rate)
         )
         meta = EpisodeMeta(show="Bench", artist="Bench", voice=profile.name, engine=engine_name)
-        written, write_s = timed(lambda: write_episode(script, timeline, preset, meta, Path(tmp) / "out"))
+        out = Path(tmp) / "out"
+        with staging_folder(out) as staging:
+            written, write_s = timed(
+                lambda: write_episode(script, timeline, preset, meta, out, staging=staging)
+            )
         episode_s = written.info.duration_seconds
     rows += [
         (

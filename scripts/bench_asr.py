@@ -26,9 +26,9 @@ from typing import TypeVar
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefing import asr  # noqa: E402
-from briefing.check import CheckReport, check_episode  # noqa: E402
 from briefing.pipeline import BuildOptions, BuildResult, build_episode  # noqa: E402
+from briefing.qa import asr  # noqa: E402
+from briefing.qa.check import CheckReport, check_episode  # noqa: E402
 from briefing.speech.engines import get_engine  # noqa: E402
 
 REFERENCE = ROOT / "examples" / "anchorage-2025-08-15.txt"

@@ -28,9 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from briefing.audio.assemble import SoundDesign, assemble  # noqa: E402
 from briefing.audio.presets import Preset, get_preset  # noqa: E402
-from briefing.episode import EpisodeMeta, write_episode  # noqa: E402
-from briefing.memory import give_back_free_memory  # noqa: E402
+from briefing.export.episode import EpisodeMeta, write_episode  # noqa: E402
 from briefing.models import Cue, CueKind, Mark, Pcm, Script, VoicedCue  # noqa: E402
+from briefing.publish.staging import staging_folder  # noqa: E402
+from briefing.util.memory import give_back_free_memory  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -124,7 +125,8 @@ def run(script: Script, voiced: list[VoicedCue], design: SoundDesign, preset: Pr
             voiced.clear()
             give_back_free_memory()  # else the voiced audio let go still counts
         rss_assemble = peak_rss_mib(reset=True)
-        written = write_episode(script, timeline, preset, meta, Path(tmp))
+        with staging_folder(Path(tmp)) as staging:
+            written = write_episode(script, timeline, preset, meta, Path(tmp), staging=staging)
         del timeline
         t2 = time.perf_counter()
         rss_write = peak_rss_mib()

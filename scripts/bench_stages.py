@@ -34,20 +34,20 @@ if TYPE_CHECKING:
 STAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("ingest", "briefing.pipeline", ("read_article",)),
     ("sections", "briefing.pipeline", ("find_sections",)),
-    ("French model load (a process of its own)", "briefing.tagger", ("_start_child",)),
+    ("French model load (a process of its own)", "briefing.sections.tagger", ("_start_child",)),
     ("script", "briefing.pipeline", ("build_script", "build_briefing_script")),
     ("normalize + split", "briefing.speech.voicing", ("plan_voicing",)),
     ("voice", "briefing.speech.voicing", ("voice_plans",)),
     ("assemble", "briefing.audio.assemble", ("assemble",)),
     (
         "master + encode + decode check",
-        "briefing.episode",
+        "briefing.export.episode",
         ("master_and_encode", "_audio_digest", "_check_audio_kept"),
     ),
-    ("tags", "briefing.episode", ("write_tags",)),
+    ("tags", "briefing.export.episode", ("write_tags",)),
     (
         "side files",
-        "briefing.episode",
+        "briefing.export.episode",
         ("plan_cues", "to_vtt", "to_srt", "_write_text", "write_chapters_json", "write_episode_json"),
     ),
     ("library + feed", "briefing.publish.library", ("publish_episode",)),
@@ -172,7 +172,7 @@ def measure_build(article: Path, engine: str, label: str) -> StageRun:
 def tagger_peaks() -> Iterator[list[float]]:
     """The peak memory (MiB) of each French model process, read as it is ended (Linux: its VmHWM).
     It counts apart from the build's peak: the build ends it before voicing starts."""
-    from briefing import tagger
+    from briefing.sections import tagger
 
     peaks: list[float] = []
     close = tagger._Child.close
@@ -200,8 +200,8 @@ def in_fresh_process(article: Path, engine: str, label: str) -> StageRun:
 
 def sized_long_article(target_chars: int, folder: Path) -> Path:
     """`long_article` grown until its script has about `target_chars` characters to say."""
+    from briefing.config.show import Show
     from briefing.pipeline import plan_script
-    from briefing.show import Show
 
     raw = target_chars
     for _ in range(3):

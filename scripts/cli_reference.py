@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 from typer.main import get_command  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from briefing.cli import app  # noqa: E402
+from briefing.cli.app import app  # noqa: E402
 
 TARGET = ROOT / "docs" / "CLI.md"
 

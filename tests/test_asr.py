@@ -7,13 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from briefing import asr
-from briefing.asr import edit_distance, text_wer, wer, words
 from briefing.errors import CheckError
 from briefing.models import Pcm
+from briefing.qa import asr
+from briefing.qa.scoring import edit_distance, text_wer, wer, words
 
 needs_qa = pytest.mark.skipif(not asr.available(), reason="the qa extra (faster-whisper + model) is missing")
 

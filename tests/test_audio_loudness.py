@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyloudnorm
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from pyloudnorm.iirfilter import IIRfilter
 from scipy.signal import sosfilt
 

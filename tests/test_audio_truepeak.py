@@ -7,11 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soxr
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from procfs import HAS_PROC, rss_file_kib
 
-from briefing.audio import dsp, ffmpeg, truepeak
+from briefing.audio import dsp, ffmpeg, limiter, truepeak
 from briefing.models import Pcm
 
 
@@ -47,7 +46,7 @@ def test_fed_in_any_pieces_it_is_the_whole_signal_oversampled(sizes: list[int], 
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 65_536 + 3, 200_001])
 def test_limiter_blocks_are_the_block_maxima_of_the_envelope(n: int) -> None:
     x = signal(n, seed=n)
-    env = dsp.true_peak_envelope(x, 48_000)
+    env = truepeak.true_peak_envelope(x, 48_000)
     blocks = truepeak.envelope_blocks(x, 48_000, 8)
     assert blocks.shape == (-(-n // 8),)
     if n:
@@ -75,7 +74,7 @@ def test_half_precision_limiter_blocks_are_rounded_up_and_take_half_the_memory()
     assert half.dtype == np.float16 and half.nbytes * 2 == exact.nbytes
     assert (half.astype(np.float32) >= exact).all()
     assert (half.astype(np.float32) <= exact * 1.001).all()  # 0.1 % at most: 0.008 dB
-    assert dsp.limiter_peaks(x, 48_000).dtype == np.float16
+    assert limiter.limiter_peaks(x, 48_000).dtype == np.float16
 
 
 def test_audio_too_loud_for_half_precision_gets_single_precision() -> None:

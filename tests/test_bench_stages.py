@@ -69,7 +69,7 @@ def test_the_french_model_process_is_measured_as_it_ends_and_the_watch_undone() 
     import sys
     import tempfile
 
-    from briefing.tagger import _Child
+    from briefing.sections.tagger import _Child
 
     # A stand-in for the model's process: it holds 64 MiB until its input ends, as the tagger does.
     holder = "import sys; held = b'x' * (64 << 20); print('ready', flush=True); sys.stdin.read()"

@@ -12,14 +12,14 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from briefing import asr
 from briefing.audio.ffmpeg import decode_mp3_for_check, encode_mp3
-from briefing.check import CheckError, CheckReport, check_episode, locate
-from briefing.cli_check import register
+from briefing.cli.check import register
 from briefing.export.subtitles import parse_vtt
 from briefing.export.tags import read_tags, write_tags
 from briefing.models import Pcm
 from briefing.pipeline import BuildOptions, build_episode
+from briefing.qa import asr, scoring
+from briefing.qa.check import CheckError, CheckReport, check_episode, locate
 from briefing.speech.engines import get_engine
 
 ARTICLE = """\
@@ -218,8 +218,8 @@ def test_each_chapter_is_recognized_and_scored(built: Path, recognizer: asr.Reco
     assert [s.title for s in report.scores] == [c.title for c in chapters]
     for score, chapter in zip(report.scores, chapters, strict=True):
         inside = " ".join(c.text for c in cues if chapter.start_ms <= c.start_ms < chapter.end_ms)
-        assert score.reference.split() == list(asr.words(inside))
-        assert score.errors == asr.edit_distance(score.reference.split(), score.hypothesis.split())
+        assert score.reference.split() == list(scoring.words(inside))
+        assert score.errors == scoring.edit_distance(score.reference.split(), score.hypothesis.split())
     assert report.to_dict()["asr"]["ran"] is True
     # No bound on espeak's scores here: its audio for a sentence shifts slightly with what the
     # process said before, and Whisper base swings on it (the same episode measured 0.32 to 1.06 on

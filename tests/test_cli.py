@@ -9,7 +9,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from briefing.cli import app, human_size
+from briefing.cli.app import app
+from briefing.cli.common import human_size
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -178,8 +179,8 @@ def test_a_build_of_another_loudness_is_refused_before_voicing(tmp_path: Path) -
     show's preset is the default of --preset, and --allow-mixed-loudness lets it through."""
     from test_publish_library import T0, make_episode
 
+    from briefing.config.show import Show
     from briefing.publish.library import publish_episode
-    from briefing.show import Show
 
     out = tmp_path / "out"
     publish_episode(out, Show(), make_episode(out), "a", now=T0)

@@ -16,9 +16,11 @@ from test_publish_library import SHOW, T0, make_episode
 from typer.testing import CliRunner
 
 import briefing.publish.serve as serve_module
-from briefing.cli_publish import register
-from briefing.publish.library import publish_episode, read_library
-from briefing.show import FEED_NAME, Show, Templates, example_config, load_show
+from briefing.cli.publish import register
+from briefing.config.loader import example_config, load_show
+from briefing.config.show import FEED_NAME, Show, Templates
+from briefing.publish.library import publish_episode
+from briefing.publish.records import read_library
 
 ROOT = Path(__file__).resolve().parent.parent
 

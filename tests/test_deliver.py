@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from briefing import deliver as deliver_module
-from briefing.deliver import deliver, delivery_name
+from briefing.config.show import Show
 from briefing.errors import ConfigError, ExportError
-from briefing.show import Show
+from briefing.export.names import delivery_name
+from briefing.publish import deliver as deliver_module
+from briefing.publish.deliver import deliver
 
 DAY = dt.date(2025, 8, 15)
 

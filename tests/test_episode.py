@@ -10,11 +10,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from briefing.audio.presets import get_preset
-from briefing.episode import EpisodeMeta, content_hash, write_episode
+from briefing.audio.presets import Preset, get_preset
 from briefing.errors import ExportError
+from briefing.export.episode import EpisodeMeta, WrittenEpisode, content_hash, write_episode
 from briefing.export.subtitles import parse_srt, parse_vtt
 from briefing.models import Cue, CueKind, Mark, Pcm, Script, Timeline
+from briefing.publish.staging import staging_folder
+
+
+def write_staged(
+    script: Script, timeline: Timeline, preset: Preset, meta: EpisodeMeta, out: Path
+) -> WrittenEpisode:
+    """`write_episode` in a staging folder held for this call alone, as a build does."""
+    with staging_folder(out) as staging:
+        return write_episode(script, timeline, preset, meta, out, staging=staging)
+
 
 RATE = 44_100
 META = EpisodeMeta(show="Le Briefing", artist="Rédaction", voice="test", engine="none")
@@ -48,7 +58,7 @@ def test_content_hash_covers_the_samples_bytes() -> None:
 def test_the_timeline_is_mastered_in_place(tmp_path: Path) -> None:
     script, timeline = episode()
     samples = timeline.pcm.samples
-    written = write_episode(script, timeline, get_preset("podcast"), META, tmp_path)
+    written = write_staged(script, timeline, get_preset("podcast"), META, tmp_path)
     assert written.master.timeline.pcm.samples is samples
     assert written.mp3.is_file() and written.master.attempts == 1
     assert abs(written.loudness.integrated_lufs + 16.0) <= 0.5
@@ -57,7 +67,7 @@ def test_the_timeline_is_mastered_in_place(tmp_path: Path) -> None:
 def test_a_silent_chapter_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
     script, timeline = episode(silent_second_half=True)
     with pytest.raises(ExportError, match="Suite"):
-        write_episode(script, timeline, get_preset("podcast"), META, tmp_path)
+        write_staged(script, timeline, get_preset("podcast"), META, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -66,7 +76,7 @@ def test_the_mp3_carries_playout_cues_from_the_timeline(tmp_path: Path) -> None:
 
     script, timeline = episode()
     n = timeline.pcm.frames
-    written = write_episode(script, timeline, get_preset("podcast"), META, tmp_path)
+    written = write_staged(script, timeline, get_preset("podcast"), META, tmp_path)
     cues = read_tags(written.mp3).playout
     assert cues is not None
     assert cues.cue_in_ms == 100 * 1000 // RATE and cues.cue_out_ms == -(-(n - 100) * 1000 // RATE)
@@ -77,7 +87,7 @@ def test_the_mp3_carries_playout_cues_from_the_timeline(tmp_path: Path) -> None:
 def test_the_transcripts_name_the_narrator_else_the_artist(tmp_path: Path, narrator: str, named: str) -> None:
     script, timeline = episode()
     meta = dataclasses.replace(META, narrator=narrator)
-    written = write_episode(script, timeline, get_preset("podcast"), meta, tmp_path)
+    written = write_staged(script, timeline, get_preset("podcast"), meta, tmp_path)
     vtt = written.mp3.with_suffix(".vtt").read_text(encoding="utf-8")
     srt = written.mp3.with_suffix(".srt").read_text(encoding="utf-8")
     assert [line for line in vtt.split("\n") if line.startswith("<v")] == [

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import ExportError
-from briefing.export.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 from briefing.export.chapters import write_chapters_json
+from briefing.util.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 
 
 def leftovers(folder: Path, keep: set[str]) -> list[str]:

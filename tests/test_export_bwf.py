@@ -12,8 +12,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from briefing.errors import BriefingError, ExportError
 from briefing.export import riff

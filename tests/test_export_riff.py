@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from briefing.errors import ExportError
 from briefing.export.riff import RiffInfo, chunk_bytes

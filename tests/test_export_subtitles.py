@@ -7,8 +7,7 @@ import html
 import re
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from briefing.errors import ExportError
 from briefing.export.chapters import samples_to_ms

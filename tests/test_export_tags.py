@@ -11,8 +11,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from mutagen.id3 import ID3, CTOCFlags, PictureType
 from mutagen.mp3 import MP3
 from PIL import Image

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import IngestError
-from briefing.fetch import check_url, fetch, is_url
-from briefing.ingest import read_article
+from briefing.ingest.core import read_article
+from briefing.ingest.fetch import check_url, fetch, is_url
 
 HTML = Path(__file__).parent / "data" / "html"
 PAGE = (HTML / "ouestfrance-tempete.html").read_bytes()  # Windows-1252, declared in <meta>
@@ -260,7 +260,7 @@ def test_read_article_untyped_page_is_sniffed(server: str) -> None:
 
 
 def test_http_charset_beats_the_page_meta(server: str) -> None:
-    from briefing.ingest import read_url
+    from briefing.ingest.source import read_url
 
     assert "Sécurité à Noël" in read_url(server + "/headers-charset.html").text
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from briefing.french import and_list, as_sentence, count_of, of, spoken_date
+from briefing.script.french import and_list, as_sentence, count_of, of, spoken_date
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from folders import snapshot
 from typer.testing import CliRunner
 
 from briefing.audio import ffmpeg
-from briefing.cli import app
+from briefing.cli.app import app
 from briefing.speech.engines import espeak
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,12 +28,12 @@ from test_show import BAD_SHOWS, BAD_SOUNDS
 from test_speech_voices import BAD_PROFILES
 from typer.testing import CliRunner
 
-from briefing.cli import app
+from briefing.cli.app import app
 from briefing.export.subtitles import parse_srt, parse_vtt
 from briefing.export.tags import read_tags
-from briefing.ingest import MAX_ARTICLE_CHARS
+from briefing.ingest.core import MAX_ARTICLE_CHARS
 from briefing.pipeline import MAX_MINUTES
-from briefing.script import read_script
+from briefing.script.build import read_script
 from briefing.speech.engines import engine_names, get_engine
 from briefing.speech.normalize import normalize
 from briefing.speech.voicing import plan_voicing

@@ -24,15 +24,15 @@ from folders import snapshot
 from lxml import etree
 from typer.testing import CliRunner
 
-from briefing import episode as episode_module
-from briefing.audio import ffmpeg
-from briefing.audio import master as master_module
-from briefing.cli import app
-from briefing.deliver import deliver, delivery_name
+from briefing.audio import ffmpeg, master as master_module
+from briefing.cli.app import app
 from briefing.errors import AudioError, ExportError, SpeechError
+from briefing.export import episode as episode_module
+from briefing.export.names import delivery_name
 from briefing.export.tags import read_tags
 from briefing.models import Mark, Pcm
 from briefing.pipeline import BuildOptions, BuildResult, build_episode
+from briefing.publish.deliver import deliver
 from briefing.speech.engines.espeak import EspeakEngine
 
 PACKAGE = Path(__file__).resolve().parent.parent / "briefing"

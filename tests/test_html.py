@@ -7,15 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from briefing.errors import IngestError
-from briefing.html import Block, clean_blocks, decode_html, looks_like_html, parse_html
-from briefing.html_meta import page_meta, strip_site_suffix
-from briefing.ingest import read_article
+from briefing.ingest.core import read_article
+from briefing.ingest.html import Block, clean_blocks, decode_html, looks_like_html, parse_html
+from briefing.ingest.metadata import page_meta, strip_site_suffix
 from briefing.models import Article
-from briefing.sections import find_sections
+from briefing.sections.finder import find_sections
 
 ROOT = Path(__file__).parents[1]
 HTML = Path(__file__).parent / "data" / "html"

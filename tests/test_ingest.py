@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import IngestError
-from briefing.fetch import Page
-from briefing.ingest import Source, decode, is_heading_line, parse_article, read_article
+from briefing.ingest.core import parse_article, read_article
+from briefing.ingest.fetch import Page
+from briefing.ingest.source import Source, decode
+from briefing.ingest.textclean import is_heading_line
 
 TEXT = "Le président a déclaré « oui » à l’été. Ça coûte 5 €."
 
@@ -192,7 +194,7 @@ def test_url_goes_through_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
         data = (HTML_DIR / "20minutes-canicule.html").read_bytes()
         return Page(url="https://www.20minutes.fr/final", data=data, media_type="text/html", charset="utf-8")
 
-    monkeypatch.setattr("briefing.fetch.fetch", fake_fetch)
+    monkeypatch.setattr("briefing.ingest.source.fetch", fake_fetch)
     article = read_article("https://www.20minutes.fr/lyon/canicule")
     assert calls == ["https://www.20minutes.fr/lyon/canicule"]
     assert article.origin == "https://www.20minutes.fr/lyon/canicule"
@@ -205,7 +207,7 @@ def test_text_url_gets_the_final_url(monkeypatch: pytest.MonkeyPatch) -> None:
         data = "# Titre\n\nUn texte en ISO-8859-1 : été.".encode("latin-1")
         return Page(url=url + "?v=2", data=data, media_type="text/plain", charset="iso-8859-1")
 
-    monkeypatch.setattr("briefing.fetch.fetch", fake_fetch)
+    monkeypatch.setattr("briefing.ingest.source.fetch", fake_fetch)
     article = read_article("http://example.org/a.md")
     assert (article.title, article.lead) == ("Titre", "Un texte en ISO-8859-1 : été.")
     assert article.url == "http://example.org/a.md?v=2"
@@ -248,7 +250,7 @@ def test_headings_without_text_are_not_an_article(tmp_path: Path, name: str, dat
 
 
 def test_an_article_over_the_size_limit_is_refused(tmp_path: Path) -> None:
-    from briefing.ingest import MAX_ARTICLE_CHARS
+    from briefing.ingest.core import MAX_ARTICLE_CHARS
 
     paragraph = "Une phrase du compte rendu. " * 1000
     path = write(tmp_path, "long.txt", "\n\n".join([paragraph] * (MAX_ARTICLE_CHARS // len(paragraph) + 1)))

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from briefing import memory
+from briefing.util import memory
 
 pytestmark = pytest.mark.skipif(
     platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc's allocator only"
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(
 SCENARIO = """
 import sys
 import numpy as np
-from briefing import memory
+from briefing.util import memory
 
 def rss_kib():
     for line in open("/proc/self/status"):
@@ -68,7 +68,7 @@ def test_elsewhere_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
 # Free 40 MB of small blocks under one kept block (the heap cannot shrink from its top): how much stays
 # resident, before and after `give_back_free_memory`?
 SMALL_BLOCKS = """
-from briefing import memory
+from briefing.util import memory
 
 def rss_kib():
     for line in open("/proc/self/status"):

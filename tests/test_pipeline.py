@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from briefing import episode as episode_module
 from briefing.audio.ffmpeg import decode_mp3_for_check
 from briefing.audio.master import measure
 from briefing.errors import BriefingError, ExportError
+from briefing.export import episode as episode_module
 from briefing.export.subtitles import parse_srt, parse_vtt
 from briefing.export.tags import read_tags
 from briefing.pipeline import BuildOptions, BuildResult, build_episode
@@ -25,7 +25,7 @@ TAGGER_RAN_AT_VOICING: list[bool] = []
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
-    from briefing import sections
+    from briefing.sections import finder as sections
     from briefing.speech import voicing
 
     voice_script = voicing.voice_script
@@ -98,7 +98,7 @@ def test_audio_duration_loudness_and_chapters(built: tuple[BuildResult, Path]) -
 
 
 def test_a_default_build_validates_without_error(built: tuple[BuildResult, Path]) -> None:
-    from briefing.publish.validate import validate
+    from briefing.qa.validate import validate
 
     _, root = built
     problems = validate(root / "out")

@@ -14,14 +14,14 @@ from xml.etree import ElementTree as ET
 import feedparser
 import podcastparser
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from test_publish_library import SHOW, T0, make_episode
 
+from briefing.config.show import FEED_NAME, Show
 from briefing.export.chapters import Chapter, EpisodeFile, EpisodeInfo
 from briefing.publish.feed import clean_text, item_description, podcast_guid, render_feed
-from briefing.publish.library import EpisodeRecord, publish_episode, read_library, regenerate_feed
-from briefing.show import FEED_NAME, Show
+from briefing.publish.library import publish_episode, regenerate_feed
+from briefing.publish.records import EpisodeRecord, read_library
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import briefing.export.atomic as atomic
+import briefing.util.atomic as atomic
 from briefing.audio.ffmpeg import encode_mp3
 from briefing.audio.master import codec_gain_db, integrated_lufs
+from briefing.config.show import FEED_NAME, Show
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeFile, EpisodeInfo, chapters_from_marks, chapters_json
 from briefing.export.subtitles import plan_cues, to_srt, to_vtt
@@ -22,15 +23,13 @@ from briefing.models import Mark, Pcm
 from briefing.publish import library as lib
 from briefing.publish.feed import podcast_guid
 from briefing.publish.library import (
-    LIBRARY_NAME,
     episode_guid,
     planned_identity,
     publish_episode,
-    read_library,
     regenerate_feed,
     remove_episode,
 )
-from briefing.show import FEED_NAME, Show
+from briefing.publish.records import LIBRARY_NAME, read_library
 
 SHOW = Show(base_url="https://example.org/podcast/", owner_email="podcast@example.org", keep=20)
 RATE = 44_100
@@ -240,7 +239,7 @@ def test_damaged_library_is_an_error(tmp_path: Path, text: str) -> None:
 def test_regenerate_records_the_show_config(tmp_path: Path) -> None:
     config = tmp_path / "show.toml"
     config.write_text('[show]\ntitle = "Matinale"\nbase_url = "https://example.org/m/"\n', encoding="utf-8")
-    from briefing.show import load_show
+    from briefing.config.loader import load_show
 
     publish_episode(tmp_path / "out", SHOW, make_episode(tmp_path / "out"), "a", now=T0)
     assert read_library(tmp_path / "out").show_config is None

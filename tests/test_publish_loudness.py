@@ -11,8 +11,9 @@ from test_publish_library import SHOW, T0, make_episode, snapshot
 
 from briefing.errors import PublishError
 from briefing.export.chapters import EpisodeInfo
-from briefing.publish.library import LIBRARY_NAME, publish_episode, read_library
+from briefing.publish.library import publish_episode
 from briefing.publish.loudness import Target, preset_for, target_of
+from briefing.publish.records import LIBRARY_NAME, read_library
 
 
 def with_target(info: EpisodeInfo, lufs: float) -> EpisodeInfo:

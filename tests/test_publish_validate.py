@@ -10,10 +10,10 @@ from xml.etree import ElementTree as ET
 import pytest
 from test_publish_library import SHOW, T0, make_episode
 
+from briefing.config.show import FEED_NAME, Show
 from briefing.publish.feed import NAMESPACES
 from briefing.publish.library import publish_episode
-from briefing.publish.validate import Problem, validate
-from briefing.show import FEED_NAME, Show
+from briefing.qa.validate import Problem, validate
 
 
 def good_folder(out: Path, show: Show = SHOW, **episode: object) -> Path:

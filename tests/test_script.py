@@ -4,12 +4,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
+from briefing.config.show import Show, Templates
 from briefing.errors import ScriptError
 from briefing.models import Article, Cue, CueKind, Script, Section
-from briefing.script import (
+from briefing.script.build import (
     build_briefing_script,
     build_script,
     canonical_line,
@@ -20,7 +20,6 @@ from briefing.script import (
     render_script,
     write_script,
 )
-from briefing.show import Show, Templates
 
 ARTICLE = Article(
     title="Sommet à Anchorage",

@@ -4,13 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from briefing.ingest import read_article
+from briefing.ingest.core import read_article
 from briefing.models import Article
-from briefing.sections import derive_title, find_sections
-from briefing.tagger import Tagger, Token
+from briefing.sections.finder import derive_title, find_sections
+from briefing.sections.tagger import Tagger, Token
 
 REFERENCE_HEADINGS = [
     "Aucun accord, mais une atmosphère cordiale",

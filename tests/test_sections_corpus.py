@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing.ingest import read_article
+from briefing.ingest.core import read_article
 from briefing.models import Article
-from briefing.sections import find_sections
+from briefing.sections.finder import find_sections
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 NAMES = tuple(sorted(p.name.removesuffix(".expected.json") for p in CORPUS.glob("*.expected.json")))

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.ingest import read_article
-from briefing.sections import find_sections
+from briefing.ingest.core import read_article
+from briefing.sections.finder import find_sections
 
 HOLDOUT = Path(__file__).parent / "data" / "holdout"
 MIN_PRECISION = 0.85

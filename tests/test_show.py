@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from briefing.config.loader import load_show
+from briefing.config.show import Show
 from briefing.errors import ConfigError
-from briefing.show import Show, load_show
 
 
 def write(tmp_path: Path, text: str) -> Path:

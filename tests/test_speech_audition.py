@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from briefing.audio.dsp import true_peak_db
 from briefing.audio.loudness import integrated_lufs
-from briefing.cli import app
+from briefing.audio.truepeak import true_peak_db
+from briefing.cli.app import app
 from briefing.errors import SpeechError
 from briefing.models import Pcm
 from briefing.speech.audition import CEILING_DBTP, LEVEL_LUFS, audition, levelled

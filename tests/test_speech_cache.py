@@ -73,7 +73,7 @@ def test_a_cache_under_a_file_is_an_error_not_an_empty_cache(tmp_path: Path) -> 
 def test_cache_info_under_a_file_is_one_line_exit_2(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from briefing.cli import app
+    from briefing.cli.app import app
 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

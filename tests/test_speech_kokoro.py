@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from briefing.errors import SpeechError
 from briefing.speech.engines import get_engine
@@ -252,7 +251,7 @@ HELD_CLIPS = """
 import sys
 sys.path.insert(0, sys.argv[1])
 from procfs import reset_peak, status_kib
-from briefing.memory import hand_back_large_blocks
+from briefing.util.memory import hand_back_large_blocks
 from briefing.speech.engines.base import VoiceSettings
 from briefing.speech.engines.kokoro import KokoroEngine
 

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
+from briefing.config.show import Show
 from briefing.errors import CacheError, SpeechError
 from briefing.models import Article, Cue, CueKind, Pcm, Script, Section
-from briefing.script import build_script
-from briefing.show import Show
+from briefing.script.build import build_script
 from briefing.speech import voicing
 from briefing.speech.cache import SpeechCache
 from briefing.speech.engines import Availability, VoiceSettings

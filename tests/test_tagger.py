@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import SectionError
-from briefing.tagger import SpacyTagger, Tagger, serve
+from briefing.sections.tagger import SpacyTagger, Tagger, serve
 
 # Curly apostrophes, no-break spaces and accents: the offsets must still point into this text.
 PARAGRAPH = (

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.textclean import clean_paragraph, drop_trailing_boilerplate, rough_sentences
+from briefing.ingest.textclean import clean_paragraph, drop_trailing_boilerplate, rough_sentences
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,7 @@ def test_the_installed_wheel_builds_the_reference_outside_the_checkout(wheel: Pa
     where = run(
         python,
         "-c",
-        "import briefing.pipeline as p; print(p.__file__, p.jingles_dir())",
+        "import briefing.util.resources as r; print(r.__file__, r.jingles_dir())",
         cwd=tmp_path,
         env=env,
     )

@@ -2,7 +2,7 @@
 
 Loudness measurement lives in `loudness` (`measure`, `integrated_lufs` and `Loudness` are
 re-exported here). The episode is never copied: the limiter's output is made a chunk at a time
-(`dsp.render`), measured while the gain is searched, piped into the encoder, and written into an
+(`limiter.render`), measured while the gain is searched, piped into the encoder, and written into an
 array only once the decoded MP3 has passed (into the timeline's own array with `in_place`). The
 decoded MP3 is a memory-mapped temp file, measured a piece at a time.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.audio import dsp
+from briefing.audio import dsp, limiter
 from briefing.audio.ffmpeg import (
     decode,
     decode_for_check,
@@ -109,8 +109,8 @@ def _limited(
     samples: Floats, rate: int, gain_db: float, ceiling_db: float, peaks: Peaks, scale: float = 1.0
 ) -> Iterator[tuple[int, Floats]]:
     """The limited, gained signal (times `scale`), a chunk at a time."""
-    segments = dsp.limit_segments(peaks, samples.shape[0], rate, ceiling_db - gain_db)
-    return dsp.render(samples, gain_db, segments, scale)
+    segments = limiter.limit_segments(peaks, samples.shape[0], rate, ceiling_db - gain_db)
+    return limiter.render(samples, gain_db, segments, scale)
 
 
 def _level(
@@ -157,7 +157,7 @@ def master(timeline: Timeline, preset: Preset) -> Timeline:
 
     timeline = _at_rate(timeline, preset.rate)
     samples, rate = timeline.pcm.samples, preset.rate
-    peaks = dsp.limiter_peaks(samples, rate)
+    peaks = limiter.limiter_peaks(samples, rate)
     ceiling = preset.true_peak_dbtp - preset.limiter_headroom_db
     gain = _level(samples, rate, preset.target_lufs, preset.tolerance_lu, ceiling, peaks)
     out = _store(_limited(samples, rate, gain, ceiling, peaks), np.empty_like(samples))
@@ -320,7 +320,7 @@ def _master_and_check(
     codec = codec_gain_db(rate, preset.mp3_kbps, preset.mp3_quality)
     target = preset.target_lufs - codec
     ceiling = preset.true_peak_dbtp - preset.limiter_headroom_db - codec
-    peaks = dsp.limiter_peaks(samples, rate)  # the limiter's view of the episode, for every attempt
+    peaks = limiter.limiter_peaks(samples, rate)  # the limiter's view of the episode, for every attempt
     attempt = 0
     while True:
         attempt += 1

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from briefing.errors import ExportError
 from briefing.export import riff
-from briefing.export.atomic import atomic_path
 from briefing.export.names import fit_ascii as fit_ascii
 from briefing.export.riff import Chunk, RiffInfo
+from briefing.util.atomic import atomic_path
 
 # EBU Tech 3285 v2: 602 fixed bytes, then CodingHistory.
 BEXT = struct.Struct("<256s32s32s10s8sQH64s5h180s")

@@ -15,8 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from briefing.errors import ExportError
-from briefing.export.atomic import atomic_write_text
 from briefing.models import Mark
+from briefing.util.atomic import atomic_write_text
 
 CHAPTERS_VERSION = "1.2.0"
 CHAPTERS_MIME = "application/json+chapters"

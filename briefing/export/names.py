@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 import unicodedata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from briefing.errors import ExportError
+from briefing.speech.frtables import WEEKDAYS
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -143,3 +145,32 @@ def safe_join(folder: Path, name: str) -> Path:
             cause="it resolves outside the folder (symbolic link?)",
         )
     return Path(folder) / posix
+
+
+#: What a delivery name pattern (`build --deliver`, `--name`, the show's `delivery_name`) may use.
+PLACEHOLDERS = ("show", "date", "title", "weekday")
+
+
+def delivery_name(pattern: str, *, show: str, date: dt.date, title: str) -> str:
+    """Fill `pattern` ({show}, {date}, {title}, {weekday}) with slugged values: a name safe on every OS."""
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as e:
+        raise ExportError(f"delivery name pattern {pattern!r} is broken ({e})") from e
+    unknown = used - set(PLACEHOLDERS)
+    if unknown:
+        raise ExportError(
+            f"delivery name pattern {pattern!r} uses unknown {{{sorted(unknown)[0]}}}",
+            cause=f"use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}",
+        )
+    values = {
+        "show": slugify(show),
+        "date": date.isoformat(),
+        "title": slugify(title),
+        "weekday": WEEKDAYS[date.weekday()],
+    }
+    filled = pattern.format(**values)
+    if not any(ch.isalnum() for ch in filled):
+        raise ExportError(f"delivery name pattern {pattern!r} gives an empty name")
+    name = slugify(filled, max_length=120)
+    return name

@@ -31,9 +31,8 @@ from mutagen.id3 import ID3
 
 from briefing.audio.cues import PlayoutCues
 from briefing.errors import BriefingError, ExportError
-from briefing.export.atomic import atomic_path
-from briefing.export.chapters import Chapter
-from briefing.export.chapters import chapters_from_marks as chapters_from_marks
+from briefing.export.chapters import Chapter, chapters_from_marks as chapters_from_marks
+from briefing.util.atomic import atomic_path
 
 __all__ = ["Cover", "EpisodeTags", "chapters_from_marks", "read_tags", "write_tags"]
 

@@ -1,8 +1,55 @@
-"""Publish stage: the episode library of an output folder, its RSS feed, serving and validation.
+"""Publish stage: the episode library of an output folder, its RSS feed, serving, and delivery to a
+playout system.
 
-    from briefing.publish.library import publish_episode
+The names below are the package's public surface; each loads its module on first use."""
 
-    record = publish_episode(out_dir, show, info, key="article-slug/2025-08-15")
+from __future__ import annotations
 
-Submodules are imported where used, so importing this package stays cheap.
-"""
+from typing import TYPE_CHECKING
+
+from briefing.util.lazy import lazy_exports
+
+_PUBLIC = {
+    "briefing.publish.deliver": ("check_delivery", "deliver"),
+    "briefing.publish.feed": ("MP3_MIME", "NAMESPACES", "podcast_guid"),
+    "briefing.publish.library": (
+        "locked",
+        "planned_identity",
+        "publish_episode",
+        "regenerate_feed",
+        "remove_episode",
+    ),
+    "briefing.publish.records": ("EpisodeRecord", "Library", "read_library"),
+    "briefing.publish.loudness": ("Target", "by_target", "describe", "refuse_mixed_loudness"),
+    "briefing.publish.serve": ("make_server",),
+    "briefing.publish.staging": ("record_replaced", "staging_folder"),
+}
+__getattr__, __dir__, __all__ = lazy_exports(__name__, _PUBLIC)
+
+if TYPE_CHECKING:
+    from briefing.publish.deliver import check_delivery as check_delivery, deliver as deliver
+    from briefing.publish.feed import (
+        MP3_MIME as MP3_MIME,
+        NAMESPACES as NAMESPACES,
+        podcast_guid as podcast_guid,
+    )
+    from briefing.publish.library import (
+        locked as locked,
+        planned_identity as planned_identity,
+        publish_episode as publish_episode,
+        regenerate_feed as regenerate_feed,
+        remove_episode as remove_episode,
+    )
+    from briefing.publish.loudness import (
+        Target as Target,
+        by_target as by_target,
+        describe as describe,
+        refuse_mixed_loudness as refuse_mixed_loudness,
+    )
+    from briefing.publish.records import (
+        EpisodeRecord as EpisodeRecord,
+        Library as Library,
+        read_library as read_library,
+    )
+    from briefing.publish.serve import make_server as make_server
+    from briefing.publish.staging import record_replaced as record_replaced, staging_folder as staging_folder

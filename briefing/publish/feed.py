@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from briefing.export.atomic import atomic_write_bytes
+from briefing.config.show import Show
 from briefing.export.chapters import CHAPTERS_MIME
-from briefing.show import Show
+from briefing.util.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     from briefing.export.chapters import EpisodeInfo
-    from briefing.publish.library import EpisodeRecord
+    from briefing.publish.records import EpisodeRecord
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"

@@ -16,151 +16,27 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
+from briefing.config.show import FEED_NAME, Show
 from briefing.errors import BriefingError, PublishError
-from briefing.export.atomic import atomic_write_bytes
 from briefing.export.chapters import EpisodeInfo
 from briefing.export.names import safe_join
-from briefing.publish.loudness import Target, preset_for, refuse_mixed_loudness, target_of
-from briefing.show import FEED_NAME, Show
+from briefing.publish.feed import channel_artwork, podcast_guid, render_feed
+from briefing.publish.loudness import refuse_mixed_loudness, target_of
+from briefing.publish.records import LIBRARY_NAME, EpisodeRecord, Library, read_library
+from briefing.util.atomic import atomic_write_bytes
 
-LIBRARY_NAME = "library.json"
 LOCK_NAME = ".library.lock"
-LIBRARY_SCHEMA = 1
 LOCK_TIMEOUT_S = 120.0
 #: When an episode dated another day than its build is published (local time): a morning briefing.
 MORNING = dt.time(6, 0)
 
 
-@dataclass(frozen=True, slots=True)
-class EpisodeRecord:
-    """A published episode: its key (article + date), GUID, number, times, preset and files.
-
-    `info.guid` and `info.episode` always equal `guid` and `number`. Times are timezone-aware.
-    """
-
-    key: str
-    guid: str
-    number: int
-    published: dt.datetime
-    updated: dt.datetime
-    preset: str
-    info: EpisodeInfo
-
-    def __post_init__(self) -> None:
-        if not self.key.strip() or not self.guid.strip():
-            raise PublishError(f"episode {self.info.title!r} has an empty key or GUID")
-        if self.number < 1:
-            raise PublishError(f"episode {self.info.title!r} has number {self.number}")
-        if self.published.tzinfo is None or self.updated.tzinfo is None:
-            raise PublishError(f"episode {self.info.title!r} has a time without a time zone")
-        if self.info.file("mp3") is None:
-            raise PublishError(f"episode {self.info.title!r} has no MP3 file")
-        if self.info.guid != self.guid or self.info.episode != self.number:
-            object.__setattr__(
-                self, "info", dataclasses.replace(self.info, guid=self.guid, episode=self.number)
-            )
-
-    @property
-    def seconds(self) -> float:
-        return self.info.samples / self.info.rate
-
-    @property
-    def target(self) -> Target:
-        """The loudness the episode was mastered for."""
-        return target_of(self.info, self.preset)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "guid": self.guid,
-            "number": self.number,
-            "published": self.published.isoformat(),
-            "updated": self.updated.isoformat(),
-            "preset": self.preset,
-            "info": self.info.to_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, doc: dict[str, Any]) -> EpisodeRecord:
-        info = EpisodeInfo.from_json(json.dumps(doc["info"]))
-        return cls(
-            key=str(doc["key"]),
-            guid=str(doc["guid"]),
-            number=int(doc["number"]),
-            published=dt.datetime.fromisoformat(doc["published"]),
-            updated=dt.datetime.fromisoformat(doc["updated"]),
-            preset=str(doc["preset"]) if "preset" in doc else preset_for(info),
-            info=info,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Library:
-    """Every episode of an output folder, by number; the next number to give; the show config."""
-
-    episodes: tuple[EpisodeRecord, ...] = ()
-    next_number: int = 1
-    show_config: str | None = None
-
-    def newest_first(self) -> tuple[EpisodeRecord, ...]:
-        return tuple(sorted(self.episodes, key=lambda r: (r.published, r.number), reverse=True))
-
-    def to_json(self) -> str:
-        doc = {
-            "schema": LIBRARY_SCHEMA,
-            "next_number": self.next_number,
-            "show_config": self.show_config,
-            "episodes": [r.to_dict() for r in sorted(self.episodes, key=lambda r: r.number)],
-        }
-        return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-
-
-def read_library(out_dir: Path) -> Library:
-    """The library of `out_dir` (empty when there is none yet)."""
-    path = Path(out_dir) / LIBRARY_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Library()
-    except (OSError, UnicodeDecodeError) as e:
-        raise PublishError(f"cannot read the episode library {path}", cause=str(e)) from e
-    try:
-        doc = json.loads(text)
-        if doc.get("schema") != LIBRARY_SCHEMA:
-            raise PublishError(
-                f"episode library {path} has schema {doc.get('schema')!r}, not {LIBRARY_SCHEMA}",
-                cause="written by another version of briefing",
-            )
-        episodes = tuple(EpisodeRecord.from_dict(d) for d in doc["episodes"])
-        show_config = doc.get("show_config")
-        library = Library(
-            episodes, int(doc["next_number"]), None if show_config is None else str(show_config)
-        )
-    except (ValueError, KeyError, TypeError, AttributeError, BriefingError) as e:
-        message = e.one_line() if isinstance(e, BriefingError) else f"{type(e).__name__}: {e}"
-        raise PublishError(f"episode library {path} is damaged", cause=message) from e
-    _check_unique(library, path)
-    return library
-
-
-def _check_unique(library: Library, where: Path) -> None:
-    for name in ("key", "guid", "number"):
-        values = [getattr(r, name) for r in library.episodes]
-        if len(values) != len(set(values)):
-            raise PublishError(f"episode library {where} has two episodes with the same {name}")
-
-
 def episode_guid(show: Show, key: str) -> str:
     """The GUID a new episode gets: UUIDv5 of its key in the namespace of the show's podcast:guid."""
-    from briefing.publish.feed import podcast_guid
-
     return str(uuid.uuid5(uuid.UUID(podcast_guid(show.feed_url)), key))
 
 
@@ -353,8 +229,6 @@ def _commit(out_dir: Path, show: Show, library: Library) -> None:
     episode the library has not got. A build killed between the two leaves the previous feed,
     whose files are all still there; the next commit writes the feed again.
     """
-    from briefing.publish.feed import channel_artwork, render_feed
-
     feed_path, library_path = out_dir / FEED_NAME, out_dir / LIBRARY_NAME
     try:
         artwork = channel_artwork(out_dir, show)

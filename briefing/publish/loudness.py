@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol, TypeVar
 
 from briefing.audio.presets import PRESETS, get_preset
 from briefing.errors import PublishError
 from briefing.export.chapters import EpisodeInfo
-
-if TYPE_CHECKING:
-    from briefing.publish.library import EpisodeRecord
 
 ALLOW_HOW = "pass --allow-mixed-loudness, or set allow_mixed_loudness = true in the show config"
 
@@ -53,15 +50,29 @@ def preset_for(info: EpisodeInfo) -> str:
     return next((p.name for p in PRESETS.values() if p.target_lufs == recorded), "podcast")
 
 
-def by_target(records: Iterable[EpisodeRecord]) -> dict[float, list[EpisodeRecord]]:
+class Published(Protocol):
+    """What the rule reads of a published episode (`publish.records.EpisodeRecord`)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def preset(self) -> str: ...
+    @property
+    def target(self) -> Target: ...
+
+
+P = TypeVar("P", bound=Published)
+
+
+def by_target(records: Iterable[P]) -> dict[float, list[P]]:
     """The episodes grouped by the loudness they were mastered for."""
-    groups: dict[float, list[EpisodeRecord]] = {}
+    groups: dict[float, list[P]] = {}
     for record in records:
         groups.setdefault(record.target.lufs, []).append(record)
     return groups
 
 
-def describe(groups: dict[float, list[EpisodeRecord]]) -> str:
+def describe(groups: dict[float, list[P]]) -> str:
     """ "-16.0 LUFS (preset 'podcast': episodes 1, 2); -23.0 LUFS (preset 'broadcast': episode 3)"."""
     parts = []
     for lufs, records in sorted(groups.items(), reverse=True):
@@ -72,7 +83,7 @@ def describe(groups: dict[float, list[EpisodeRecord]]) -> str:
     return "; ".join(parts)
 
 
-def refuse_mixed_loudness(target: Target, others: Iterable[EpisodeRecord], title: str) -> None:
+def refuse_mixed_loudness(target: Target, others: Iterable[Published], title: str) -> None:
     """Raise PublishError when the episode `title` at `target` would join episodes mastered for
     another loudness."""
     groups = by_target(others)

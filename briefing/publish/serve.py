@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import unquote
 
+from briefing.config.show import FEED_NAME
 from briefing.errors import PublishError
-from briefing.show import FEED_NAME
 
 log = logging.getLogger(__name__)
 

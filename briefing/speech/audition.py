@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.errors import BriefingError, SpeechError
-from briefing.export.atomic import atomic_path
 from briefing.models import Cue, CueKind, Pcm, Script
 from briefing.speech.cache import SpeechCache, as_int16
 from briefing.speech.engines import VoiceSettings, get_engine
 from briefing.speech.lexicon import Pairs, Pronunciations
 from briefing.speech.voices import VoiceProfile, find_profile, list_voices
 from briefing.speech.voicing import plan_voicing, voice_plans
+from briefing.util.atomic import atomic_path
 
 #: Loudness every sample is brought to, and its true-peak ceiling: the podcast preset's.
 LEVEL_LUFS = -16.0
@@ -102,7 +102,7 @@ def levelled(pcm: Pcm) -> Pcm:
     (what a listener hears in a podcast episode)."""
     import numpy as np
 
-    from briefing.audio.dsp import limit
+    from briefing.audio.limiter import limit
     from briefing.audio.loudness import integrated_lufs
 
     loudness = integrated_lufs(pcm.samples, pcm.rate)

@@ -167,6 +167,7 @@ FEMININE_NOUNS = frozenset(
     """.split()
 )
 
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = (
     "janvier",
     "février",

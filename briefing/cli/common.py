@@ -1,0 +1,68 @@
+"""What every command module of the CLI shares: argument and option types, one-line failure, French
+sizes and dates, warnings on stderr."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from briefing.errors import BriefingError
+
+ArticleArg = Annotated[
+    str,
+    typer.Argument(
+        help="Article file (.txt, .md, .json, .html), an https:// URL, or - for stdin.", show_default=False
+    ),
+]
+ArticlesArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Article files (.txt, .md, .json, .html), URLs, list files (.list), or - for stdin; "
+        "several make one briefing (or one episode each with --each).",
+        show_default=False,
+    ),
+]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Episode title (default: the article's own).")]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", help="Episode date YYYY-MM-DD (default: the article's, else today)."),
+]
+ShowOpt = Annotated[Path | None, typer.Option("--show", help="Show config file (TOML).", dir_okay=False)]
+
+
+CacheDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir", help="Speech cache folder (default: the user cache folder).", file_okay=False
+    ),
+]
+
+
+def human_size(size: int) -> str:
+    """A file size as a French reader writes it: 2,83 Mo, 14 ko, 512 o."""
+    if size >= 1_000_000:
+        return f"{size / 1e6:.2f} Mo".replace(".", ",")
+    if size >= 1000:
+        return f"{size / 1e3:.0f} ko"
+    return f"{size} o"
+
+
+def fail(error: BriefingError) -> NoReturn:
+    typer.echo(f"briefing: error: {error.one_line()}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(BriefingError(f"--date {value!r} is not a date in the form YYYY-MM-DD"))
+
+
+def warn(message: str) -> None:
+    typer.echo(f"briefing: warning: {message}", err=True)

@@ -1,0 +1,101 @@
+"""`briefing voices`: list the voices and whether each can run here; with `--sample`, audition them.
+
+`register(app)` adds the command to the main typer app; it parses options and calls the library.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from briefing.cli.common import fail
+
+AUDITION_DIR = Path("output") / "audition"
+
+
+def voices(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+    sample: Annotated[
+        str | None,
+        typer.Option(
+            help="Audition: say this phrase with every available voice, one WAV each, at the same "
+            "loudness, and print the files.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option("-o", "--out", help="Folder for the audition WAV files.", file_okay=False),
+    ] = AUDITION_DIR,
+    show: Annotated[
+        Path | None,
+        typer.Option(
+            help="Show config (TOML) whose pronunciation lexicon the audition uses.", dir_okay=False
+        ),
+    ] = None,
+    voice: Annotated[
+        list[str] | None,
+        typer.Option(help="Audition only this voice (repeat for several; default: every available one)."),
+    ] = None,
+) -> None:
+    """List voice profiles and engines, and whether each can be used right now."""
+    from briefing.errors import BriefingError
+    from briefing.speech.voices import default_voice, list_voices
+    from briefing.util.resources import voice_dirs
+
+    try:
+        if sample is not None:
+            _audition(sample, out, show, voice or [], as_json)
+            return
+        dirs = voice_dirs()
+        infos = list_voices(dirs)
+        default = default_voice(dirs).name
+    except BriefingError as e:
+        fail(e)
+    if as_json:
+        rows = [{**v.as_dict(), "default": v.name == default} for v in infos]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for v in infos:
+        mark = "oui" if v.available else "non"
+        extra = f", secours : {v.fallback}" if v.fallback else ""
+        name = f"{v.name} *" if v.name == default else v.name
+        typer.echo(f"{name:<20} {v.engine:<8} utilisable : {mark:<4} {v.reason}{extra}")
+    typer.echo(f"* voix par défaut (sans --voice ni voix dans le show) : {default}")
+
+
+def _audition(text: str, out: Path, show: Path | None, voices: list[str], as_json: bool) -> None:
+    from briefing.config.loader import load_show
+    from briefing.errors import SpeechError
+    from briefing.pipeline import pronunciations
+    from briefing.speech.audition import audition
+    from briefing.speech.cache import SpeechCache, default_cache_dir
+    from briefing.util.resources import voice_dirs
+
+    dirs = voice_dirs()
+    lexicons = pronunciations(load_show(show), dirs)
+    samples = audition(
+        text, out, dirs, pronunciations=lexicons, cache=SpeechCache(default_cache_dir()), voices=voices
+    )
+    if as_json:
+        rows = [
+            {"voice": s.voice, "engine": s.engine, "path": str(s.path) if s.path else None,
+             "seconds": round(s.seconds, 3), "problem": s.problem or None}
+            for s in samples
+        ]  # fmt: skip
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for s in samples:
+            if s.path is not None:
+                typer.echo(f"{s.voice:<20} {s.seconds:5.1f} s  {s.path}")
+            else:
+                typer.echo(f"{s.voice:<20} échec : {s.problem}")
+    if not any(s.path for s in samples):
+        raise SpeechError("no voice could say the audition phrase", cause="see `briefing voices`")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `voices` to `app`."""
+    app.command("voices")(voices)
