@@ -22,10 +22,9 @@ from typing import Any
 import feedparser
 import podcastparser
 import pytest
+from bad_inputs import BAD_PROFILES, BAD_SHOWS, BAD_SOUNDS
 from click.testing import Result
 from folders import snapshot
-from test_show import BAD_SHOWS, BAD_SOUNDS
-from test_speech_voices import BAD_PROFILES
 from typer.testing import CliRunner
 
 from briefing.cli.app import app

@@ -8,7 +8,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from test_publish_library import SHOW, T0, make_episode
+from episodes import SHOW, T0, make_episode
 
 from briefing.config.show import FEED_NAME, Show
 from briefing.publish.feed import NAMESPACES

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings, strategies as st
+from paths import ROOT
 
 from briefing.speech.normalize import normalize
 from briefing.speech.split import even_parts, split_for_engine, split_sentences
 
-ARTICLE = Path(__file__).parent.parent / "examples" / "anchorage-2025-08-15.txt"
+ARTICLE = ROOT / "examples" / "anchorage-2025-08-15.txt"
 
 
 @pytest.mark.parametrize(

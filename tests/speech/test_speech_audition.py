@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import ROOT
 from typer.testing import CliRunner
 
 from briefing.audio.loudness import integrated_lufs
@@ -19,7 +20,7 @@ from briefing.speech.audition import CEILING_DBTP, LEVEL_LUFS, audition, levelle
 from briefing.speech.cache import SpeechCache
 from briefing.speech.lexicon import Pronunciations
 
-SHIPPED = Path(__file__).resolve().parents[1] / "voices"
+SHIPPED = ROOT / "voices"
 BROKEN = 'name = "broken"\nengine = "pico"\nvoice = "xx-XX"\n'
 PHRASE = "Le président a reçu son homologue à Anchorage, en Alaska."
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from paths import DATA
 
 from briefing.ingest.core import read_article
 from briefing.models import Article
@@ -22,7 +23,7 @@ REFERENCE_HEADINGS = [
 
 @pytest.fixture(scope="module")
 def reference_article() -> Article:
-    return find_sections(read_article(Path(__file__).parent / "data" / "anchorage-2025-08-15.txt"))
+    return find_sections(read_article(DATA / "anchorage-2025-08-15.txt"))
 
 
 def body_words(article: Article) -> list[str]:
@@ -311,7 +312,7 @@ def test_a_flattened_split_is_cached_by_content(tmp_path: Path) -> None:
             self.calls += 1
             return super().tag(text)
 
-    article = read_article(Path(__file__).parent / "data" / "anchorage-2025-08-15.txt")
+    article = read_article(DATA / "anchorage-2025-08-15.txt")
     tagger = CountingTagger()
     first = find_sections(article, tagger=tagger, cache_dir=tmp_path)
     again = find_sections(article, tagger=tagger, cache_dir=tmp_path)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bad_inputs import BAD_SHOWS, BAD_SOUNDS
 
 from briefing.config.loader import load_show
 from briefing.config.show import Show
@@ -33,38 +34,6 @@ def test_full_config(tmp_path: Path) -> None:
 
 
 #: A show config with one wrong field, and the field the error must name (also run through the CLI).
-BAD_SHOWS = [
-    ("[show]\ntitle = 3\n", "show.title"),
-    ("[show]\ntitel = 'x'\n", "show.titel"),
-    ("[templates]\ngreeting = ''\n", "templates.greeting"),
-    ("[templates]\nmiddle = []\n", "templates.middle"),
-    ("[templates]\ngreeting = 'Bonjour {nom}'\n", "templates.greeting"),
-    ("[templates]\nsignoff = 'Au revoir {'\n", "templates.signoff"),
-    ("show = 3\n", "[show]"),
-    ("[show\n", "not valid TOML"),
-    ("[show]\ndescription = '" + "é" * 2001 + "'\n", "show.description"),  # over 4000 bytes
-    ("[show]\nowner_email = 'nobody'\n", "show.owner_email"),
-    ("[show]\nlanguage = 'French'\n", "show.language"),
-    ("[show]\ncategory = 'Newz'\n", "show.category"),
-    ("[show]\nsubcategory = 'Cooking'\n", "show.subcategory"),
-    ("[show]\ncategory = 'History'\nsubcategory = 'Daily News'\n", "show.subcategory"),
-    ("[show]\nexplicit = 'no'\n", "show.explicit"),
-    ("[show]\nartwork = 'absent.jpg'\n", "show.artwork"),
-    ("[show]\nbase_url = 'ftp://example.org/'\n", "show.base_url"),
-    ("[show]\nbase_url = 'https://example.org/a b/'\n", "show.base_url"),
-    ("[show]\nbase_url = 'https://example.org/?x=1'\n", "show.base_url"),
-    ("[show]\nlink = 'example.org'\n", "show.link"),
-    ("[show]\ncopyright = ''\n", "show.copyright"),
-    ("[show]\ntimezone = 'Europe/Lutece'\n", "show.timezone"),
-    ("[show]\ntimezone = '../etc'\n", "show.timezone"),
-    ("[show]\nkeep = 0\n", "show.keep"),
-    ("[show]\nkeep = '10'\n", "show.keep"),
-    ("[show]\nkeep = true\n", "show.keep"),
-    ("[show]\npreset = 'radio'\n", "show.preset"),
-    ("[show]\nvoice = 3\n", "show.voice"),
-    ('[show]\ntitle = "Le \\u0007 Briefing"\n', "show.title"),
-    ('[templates]\nmiddle = ["Ensuite.", "Puis\\u001b."]\n', "templates.middle"),
-]
 
 
 @pytest.mark.parametrize(("text", "field"), BAD_SHOWS)
@@ -175,15 +144,6 @@ def test_sound_section(tmp_path: Path) -> None:
     assert show.sound.files == (("intro", tmp_path / "intro.mp3"),)
     assert show.sound.off == ("bed",)
     assert show.sound.target_lufs == -18.0 and show.sound.mp3_kbps == 128
-
-
-BAD_SOUNDS = [
-    ('[sound]\nintro = "absent.mp3"\n', "sound.intro"),
-    ("[sound]\nbed = 3\n", "sound.bed"),
-    ('[sound]\ntarget_lufs = "fort"\n', "sound.target_lufs"),
-    ("[sound]\nmp3_kbps = 100\n", "sound.mp3_kbps"),
-    ('[sound]\njingle = "x"\n', "sound.jingle"),
-]
 
 
 @pytest.mark.parametrize(("text", "field"), BAD_SOUNDS)

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from paths import DATA
 
 from briefing.errors import IngestError
 from briefing.ingest.core import parse_article, read_article
@@ -149,7 +150,7 @@ def test_heading_lines(line: str, expected: bool) -> None:
 
 # ---------------------------------------------------------------- HTML pages and URLs
 
-HTML_DIR = Path(__file__).parent / "data" / "html"
+HTML_DIR = DATA / "html"
 
 
 @pytest.mark.parametrize("suffix", [".html", ".htm", ".HTML"])

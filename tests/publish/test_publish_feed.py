@@ -14,8 +14,8 @@ from xml.etree import ElementTree as ET
 import feedparser
 import podcastparser
 import pytest
+from episodes import SHOW, T0, make_episode
 from hypothesis import given, settings, strategies as st
-from test_publish_library import SHOW, T0, make_episode
 
 from briefing.config.show import FEED_NAME, Show
 from briefing.export.chapters import Chapter, EpisodeFile, EpisodeInfo

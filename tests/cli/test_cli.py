@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 import typer
+from paths import ROOT
 from typer.testing import CliRunner
 
 from briefing.cli.app import app
 from briefing.cli.common import human_size
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT
 runner = CliRunner()
 
 
@@ -177,7 +178,7 @@ def test_no_arguments_shows_the_help() -> None:
 def test_a_build_of_another_loudness_is_refused_before_voicing(tmp_path: Path) -> None:
     """A broadcast episode into a podcast feed: one line, exit 2, the output folder as it was; the
     show's preset is the default of --preset, and --allow-mixed-loudness lets it through."""
-    from test_publish_library import T0, make_episode
+    from episodes import T0, make_episode
 
     from briefing.config.show import Show
     from briefing.publish.library import publish_episode

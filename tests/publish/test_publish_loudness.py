@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_publish_library import SHOW, T0, make_episode, snapshot
+from episodes import SHOW, T0, make_episode, snapshot
 
 from briefing.errors import PublishError
 from briefing.export.chapters import EpisodeInfo

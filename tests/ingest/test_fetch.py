@@ -7,15 +7,15 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from paths import DATA
 
 from briefing.errors import IngestError
 from briefing.ingest.core import read_article
 from briefing.ingest.fetch import check_url, fetch, is_url
 
-HTML = Path(__file__).parent / "data" / "html"
+HTML = DATA / "html"
 PAGE = (HTML / "ouestfrance-tempete.html").read_bytes()  # Windows-1252, declared in <meta>
 BIG = 4096  # the size limit the tests use
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import ROOT
 
 from briefing.errors import SpeechError
 from briefing.models import Pcm
@@ -136,7 +137,7 @@ def test_importing_the_registry_loads_no_heavy_library() -> None:
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).parents[1],
+        cwd=ROOT,
     )
     assert done.stdout.strip() == "[]"
 

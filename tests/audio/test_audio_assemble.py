@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import ROOT
 
 from briefing.audio import dsp
 from briefing.audio.assemble import SoundDesign, assemble
@@ -17,7 +18,7 @@ from briefing.errors import AudioError
 from briefing.models import Cue, CueKind, Mark, Pcm, Script, VoicedCue
 
 RATE = 44_100
-JINGLES = Path(__file__).resolve().parent.parent / "voices" / "jingles"
+JINGLES = ROOT / "voices" / "jingles"
 CUES = (
     (CueKind.GREETING, "Bonjour et bienvenue.", 0),
     (CueKind.SOMMAIRE, "Au sommaire : l'économie, la culture.", 0),

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
+from paths import TESTS
 
 from briefing.errors import SpeechError
 from briefing.speech.engines import get_engine
@@ -276,7 +277,7 @@ def test_inferences_give_their_working_memory_back_while_the_clips_are_held() ->
     if not HAS_PROC:
         pytest.skip("reads /proc")
     out = subprocess.run(
-        [sys.executable, "-c", HELD_CLIPS, str(Path(__file__).parent)],
+        [sys.executable, "-c", HELD_CLIPS, str(TESTS)],
         capture_output=True,
         text=True,
         check=True,

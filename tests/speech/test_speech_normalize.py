@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from paths import DATA, ROOT
 
 from briefing.speech.normalize import PASSES, normalize
 
-DATA = Path(__file__).parent / "data"
-ARTICLE = Path(__file__).parent.parent / "examples" / "anchorage-2025-08-15.txt"
+DATA = DATA
+ARTICLE = ROOT / "examples" / "anchorage-2025-08-15.txt"
 SHARED_ARTICLE = Path("/work/shared/articles/anchorage-2025-08-15.txt")
 
 

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from bad_inputs import BAD_PROFILES
+from paths import ROOT
 
 from briefing.errors import ConfigError
 from briefing.speech.engines import engine_names, get_engine
@@ -19,7 +21,7 @@ from briefing.speech.voices import (
     load_profile,
 )
 
-SHIPPED = Path(__file__).resolve().parents[1] / "voices"
+SHIPPED = ROOT / "voices"
 SHIPPED_FILES = sorted(SHIPPED.glob("*.toml"))
 
 
@@ -78,30 +80,6 @@ voices = "~/v.bin"
     settings = profile.settings
     assert settings.voice == "ff_siwis" and settings.rate == 1.1
     assert settings.option("model") == options["model"]
-
-
-BAD_PROFILES = [
-    ("speed = 2", "speed"),
-    ('name = "x"\nengine = "espeak"\nspeed = 2', "speed"),
-    ('engine = "espeak"', "name"),
-    ('name = "two words"\nengine = "espeak"', "name"),
-    ('name = "x"', "engine"),
-    ('name = "x"\nengine = "piper"', "engine"),
-    ('name = "x"\nengine = "espeak"\nvoice = 3', "voice"),
-    ('name = "x"\nengine = "espeak"\nrate = "fast"', "rate"),
-    ('name = "x"\nengine = "espeak"\nrate = 9.0', "rate"),
-    ('name = "x"\nengine = "espeak"\npitch = 1.5', "pitch"),
-    ('name = "x"\nengine = "espeak"\npitch = 99', "pitch"),
-    ('name = "x"\nengine = "kokoro"\npitch = 2', "pitch"),
-    ('name = "x"\nengine = "espeak"\ngain_db = true', "gain_db"),
-    ('name = "x"\nengine = "espeak"\ngain_db = 60', "gain_db"),
-    ('name = "x"\nengine = "espeak"\nfallback = "x"', "fallback"),
-    ('name = "x"\nengine = "espeak"\nfallback = 1', "fallback"),
-    ('name = "x"\nengine = "espeak"\nlexicon = "nope.tsv"', "lexicon"),
-    ('name = "x"\nengine = "espeak"\ndescription = ["a"]', "description"),
-    ('name = "x"\nengine = "espeak"\noptions = "model"', "options"),
-    ('name = "x"\nengine = "espeak"\n[options]\nmodel = true', "options.model"),
-]
 
 
 @pytest.mark.parametrize(("body", "field"), BAD_PROFILES)

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import typer
 from click.testing import Result
-from test_publish_library import SHOW, T0, make_episode
+from episodes import SHOW, T0, make_episode
+from paths import ROOT
 from typer.testing import CliRunner
 
 import briefing.publish.serve as serve_module
@@ -22,7 +23,7 @@ from briefing.config.show import FEED_NAME, Show, Templates
 from briefing.publish.library import publish_episode
 from briefing.publish.records import read_library
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = ROOT
 
 
 def make_app() -> typer.Typer:

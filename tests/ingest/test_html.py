@@ -4,10 +4,10 @@ import datetime as dt
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from paths import DATA, ROOT
 
 from briefing.errors import IngestError
 from briefing.ingest.core import read_article
@@ -16,9 +16,9 @@ from briefing.ingest.metadata import page_meta, strip_site_suffix
 from briefing.models import Article
 from briefing.sections.finder import find_sections
 
-ROOT = Path(__file__).parents[1]
-HTML = Path(__file__).parent / "data" / "html"
-DATA = Path(__file__).parent / "data"
+ROOT = ROOT
+HTML = DATA / "html"
+DATA = DATA
 
 
 def read(name: str) -> Article:

@@ -21,11 +21,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from paths import DATA
 
 from briefing.ingest.core import read_article
 from briefing.sections.finder import find_sections
 
-HOLDOUT = Path(__file__).parent / "data" / "holdout"
+HOLDOUT = DATA / "holdout"
 MIN_PRECISION = 0.85
 MIN_RECALL = 0.75
 CONTEXT_CHARS = 60

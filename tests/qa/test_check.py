@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import typer
+from paths import DATA
 from typer.testing import CliRunner
 
 from briefing.audio.ffmpeg import decode_mp3_for_check, encode_mp3
@@ -263,7 +264,7 @@ def test_the_reference_with_the_default_voice_passes_every_check(
 ) -> None:
     """What `make demo` then `briefing check` do: the default voice is Pico, and a good episode passes,
     its short sign-off judged with the chapter before it."""
-    reference = Path(__file__).parent / "data" / "anchorage-2025-08-15.txt"
+    reference = DATA / "anchorage-2025-08-15.txt"
     result = build_episode(reference, BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "c"))
     assert (result.voice, result.engine, result.episode.info.engine) == ("pico", "pico", "pico")
     report = check_episode(result.episode.mp3, recognizer=recognizer)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
+from paths import ROOT
 
 from briefing.errors import ConfigError
 from briefing.speech.lexicon import (
@@ -20,7 +21,7 @@ from briefing.speech.lexicon import (
 )
 from briefing.speech.normalize import normalize
 
-SHIPPED = Path(__file__).resolve().parents[1] / "voices"
+SHIPPED = ROOT / "voices"
 
 
 def say(pairs: dict[str, str], text: str) -> str:
