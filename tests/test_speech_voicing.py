@@ -126,6 +126,19 @@ def test_other_settings_do_not_share_the_cache(tmp_path: Path) -> None:
     assert other.calls
 
 
+def test_a_voiced_piece_is_cached_under_the_key_it_had_before(tmp_path: Path) -> None:
+    # The file name was taken from the code that keyed settings by `repr(settings)`: a cache made
+    # then is still found.
+    one = Script("t", "t", dt.date(2025, 8, 15), ("t",), (Cue(CueKind.TEXT, "Bonjour à tous.", 0),))
+    settings = VoiceSettings(voice="fr+f3", rate=0.9, pitch=-12, extra=(("backend", "library"),))
+    engine = FakeEngine()
+    voice_plans(plan_voicing(one, 60), engine, settings, SpeechCache(tmp_path))
+    assert engine.calls == ["Bonjour à tous."]
+    assert [p.name for p in tmp_path.rglob("*.npz")] == [
+        "5decba43c805541144d2af4569fa135a3ac9d5629333392bfe99180639248cf2.npz"
+    ]
+
+
 def test_a_failing_voice_falls_back_for_the_whole_episode(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

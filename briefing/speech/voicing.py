@@ -97,12 +97,11 @@ def voice_plans(
     import time
 
     version = engine.version(settings)
-    settings_key = repr(settings)
     keys: dict[str, str] = {}
     for plan in plans:
         for sentence in plan.sentences:
             for piece in sentence.pieces:
-                keys.setdefault(piece, cache_key(engine.name, version, settings_key, piece))
+                keys.setdefault(piece, cache_key(engine.name, version, settings, piece))
     clips = _Clips(cache, keys)
     missing = [piece for piece in keys if not clips.cached(piece)]
     total, done = len(keys), len(keys) - len(missing)
