@@ -15,11 +15,12 @@ from briefing.models import Article, Cue, CueKind, Pcm, Script, Section
 from briefing.script.build import build_script
 from briefing.speech import voicing
 from briefing.speech.cache import SpeechCache
-from briefing.speech.engines import Availability, VoiceSettings
+from briefing.speech.engines import Availability, Capabilities, Parallel, VoiceSettings
 from briefing.speech.voices import VoiceProfile
 from briefing.speech.voicing import Pauses, plan_cue, plan_voicing, voice_plans, voice_script
 
 RATE = 16_000
+SERIAL = Capabilities(pitch=True, parallel=Parallel.SERIAL, sample_rate=RATE, needs_network=False)
 
 
 @dataclass
@@ -28,8 +29,7 @@ class FakeEngine:
 
     name: str = "fake"
     max_chars: int = 60
-    online: bool = False
-    sample_rate: int = RATE
+    capabilities: Capabilities = SERIAL
     fail: bool = False
     calls: list[str] = field(default_factory=list)
 

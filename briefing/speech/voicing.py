@@ -108,11 +108,11 @@ def voice_plans(
     if progress:
         progress(done, total)
     started = time.perf_counter()
-    jobs = processes_for(engine.name, jobs)
+    jobs = processes_for(engine, jobs)
     parallel = jobs > 1 and len(missing) > 1
     for chunk in [missing] if parallel else _batches(missing, batch):
         if parallel:
-            results = synthesize_parallel(engine.name, chunk, settings, min(jobs, len(chunk)))
+            results = synthesize_parallel(engine, chunk, settings, min(jobs, len(chunk)))
         else:
             results = engine.synthesize(chunk, settings)
         if len(results) != len(chunk):

@@ -35,6 +35,8 @@ from briefing.speech.budget import run_within
 from briefing.speech.engines import kokoro_graph
 from briefing.speech.engines.base import (
     Availability,
+    Capabilities,
+    Parallel,
     VoiceSettings,
     check_pieces,
     empty_pcm,
@@ -89,8 +91,11 @@ class KokoroEngine:
 
     name = "kokoro"
     max_chars = 300
-    online = False
-    sample_rate = SAMPLE_RATE
+    # Its own threads, one inference per core, measured faster than one process per core (RTF 0.31 vs
+    # 0.36 on 2 cores), with one copy of the model instead of two.
+    capabilities = Capabilities(
+        pitch=False, parallel=Parallel.THREADS, sample_rate=SAMPLE_RATE, needs_network=False
+    )
 
     def __init__(self, *, workers: int | None = None, threads: int | None = None) -> None:
         cpus = os.cpu_count() or 1
@@ -165,7 +170,7 @@ class KokoroEngine:
         for (text, index, _), samples in zip(jobs, audio, strict=True):
             parts.setdefault(text, {})[index] = samples
         voiced = {text: self._join(chunks) for text, chunks in parts.items()}
-        return [voiced[p] if p in voiced else empty_pcm(self.sample_rate) for p in pieces]
+        return [voiced[p] if p in voiced else empty_pcm(SAMPLE_RATE) for p in pieces]
 
     def release(self) -> None:
         """Drop the ONNX sessions of this process (the model: about 120 MB each)."""
@@ -204,12 +209,12 @@ class KokoroEngine:
         import numpy as np
 
         if len(chunks) == 1:
-            return to_pcm(chunks[0], self.sample_rate)
-        gap = np.zeros(self.sample_rate * CHUNK_GAP_MS // 1000, dtype=np.float32)
+            return to_pcm(chunks[0], SAMPLE_RATE)
+        gap = np.zeros(SAMPLE_RATE * CHUNK_GAP_MS // 1000, dtype=np.float32)
         joined: list[npt.NDArray[np.float32]] = []
         for index in sorted(chunks):
-            joined += [trim(chunks[index], self.sample_rate), gap]
-        return to_pcm(np.concatenate(joined[:-1]), self.sample_rate)
+            joined += [trim(chunks[index], SAMPLE_RATE), gap]
+        return to_pcm(np.concatenate(joined[:-1]), SAMPLE_RATE)
 
 
 def _infer(
