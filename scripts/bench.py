@@ -178,11 +178,12 @@ def bench_batch(engine_name: str, rows: list[tuple[str, str]], articles: int, pi
     speed-up is two workers against one. `pieces_cap` voices only that many pieces, taken evenly across
     the briefing, so the measure takes minutes rather than a quarter of an hour."""
     from briefing.pipeline import plan_script
-    from briefing.speech.pool import PER_PIECE_ENGINES, synthesize_parallel
+    from briefing.speech.engines import Parallel, build_engine
+    from briefing.speech.pool import synthesize_parallel, worker_options
 
     engine = get_engine(engine_name)
-    if engine_name not in PER_PIECE_ENGINES or not engine.available().ok:
-        return
+    if engine.capabilities.parallel is not Parallel.THREADS or not engine.available().ok:
+        return  # only an engine with threads of its own has a choice between them and processes
     sources = sorted(CORPUS.glob("*.flat.txt"))[:articles]
     script = plan_script(sources, show=Show())
     every = [p for plan in plan_voicing(script, engine.max_chars) for s in plan.sentences for p in s.pieces]
@@ -192,12 +193,11 @@ def bench_batch(engine_name: str, rows: list[tuple[str, str]], articles: int, pi
     settings = find_profile(engine_name, voice_dirs()).settings
 
     def one_core() -> float:
-        from briefing.speech.engines.kokoro import KokoroEngine
-
-        return sum(p.seconds for p in KokoroEngine(workers=1, threads=1).synthesize(pieces, settings))
+        alone = build_engine(engine_name, **worker_options(engine, 1))
+        return sum(p.seconds for p in alone.synthesize(pieces, settings))
 
     audio_s, one_s = timed(one_core)
-    _, two_s = timed(lambda: synthesize_parallel(engine_name, pieces, settings, 2))
+    _, two_s = timed(lambda: synthesize_parallel(engine, pieces, settings, 2))
     _, default_s = timed(lambda: engine.synthesize(pieces, settings))
     rows += [
         (

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefing.speech.engines import engine_names, get_engine  # noqa: E402
+from briefing.speech.engines import build_engine, engine_names, get_engine  # noqa: E402
 from briefing.speech.engines.base import VoiceSettings  # noqa: E402
 
 DEFAULT_TEXT = Path("/work/shared/articles/anchorage-2025-08-15.txt")
@@ -64,10 +64,8 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
 
-    if args.engine == "kokoro" and (args.workers or args.threads):
-        from briefing.speech.engines.kokoro import KokoroEngine
-
-        engine = KokoroEngine(workers=args.workers, threads=args.threads)
+    if args.workers or args.threads:  # engines with threads of their own (Kokoro) take these
+        engine = build_engine(args.engine, workers=args.workers, threads=args.threads)
     else:
         engine = get_engine(args.engine)
     status = engine.available()

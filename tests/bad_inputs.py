@@ -59,6 +59,7 @@ BAD_PROFILES = [
     ('name = "x"\nengine = "espeak"\npitch = 1.5', "pitch"),
     ('name = "x"\nengine = "espeak"\npitch = 99', "pitch"),
     ('name = "x"\nengine = "kokoro"\npitch = 2', "pitch"),
+    ('name = "x"\nengine = "gtts"\npitch = -2', "pitch"),
     ('name = "x"\nengine = "espeak"\ngain_db = true', "gain_db"),
     ('name = "x"\nengine = "espeak"\ngain_db = 60', "gain_db"),
     ('name = "x"\nengine = "espeak"\nfallback = "x"', "fallback"),

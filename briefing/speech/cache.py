@@ -1,8 +1,9 @@
 """Sentence cache: synthesized audio stored by content, so an unchanged sentence is never voiced twice.
 
 The key covers everything that changes the sound: engine name and version, voice settings and the
-normalized text. Entries are `.npz` files (16-bit PCM and its rate) written atomically, in the user
-cache folder (`--cache-dir` to override).
+normalized text. The settings enter it field by named field, in a fixed order (`KEY_FIELDS`), so a
+field added to `VoiceSettings` changes no key until it is put in the key on purpose. Entries are `.npz`
+files (16-bit PCM and its rate) written atomically, in the user cache folder (`--cache-dir` to override).
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ from typing import TYPE_CHECKING
 
 from briefing.errors import CacheError, SpeechError
 from briefing.models import Pcm
+from briefing.speech.engines.base import VoiceSettings
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
 CACHE_VERSION = "1"
+#: The settings fields in every key, in this order. The text they make is the one `repr(settings)` gave
+#: when these were all the fields, so caches made then are still found.
+KEY_FIELDS = ("voice", "rate", "pitch", "extra")
 
 
 def default_cache_dir() -> Path:
@@ -36,8 +41,16 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("briefing")) / "speech"
 
 
-def cache_key(engine: str, version: str, settings: str, text: str) -> str:
-    material = "\x1f".join((CACHE_VERSION, engine, version, settings, text))
+def settings_text(settings: VoiceSettings) -> str:
+    """The settings as they enter a cache key: `KEY_FIELDS` by name, e.g.
+    `VoiceSettings(voice='fr', rate=1.0, pitch=0, extra=())`."""
+    fields = ", ".join(f"{name}={getattr(settings, name)!r}" for name in KEY_FIELDS)
+    return f"VoiceSettings({fields})"
+
+
+def cache_key(engine: str, version: str, settings: VoiceSettings, text: str) -> str:
+    """The key of the audio `engine` at `version` makes of `text` with `settings`."""
+    material = "\x1f".join((CACHE_VERSION, engine, version, settings_text(settings), text))
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 

@@ -14,8 +14,8 @@ A profile file (`voices/*.toml`) holds::
     [options]                     # engine options; `model`, `voices`, `vocab` are paths
     model = "~/kokoro/kokoro-v1.0.onnx"
 
-A `--voice` name is a profile name or an engine name (its default French voice), so "espeak",
-"kokoro" and "gtts" always resolve.
+A `--voice` name is a profile name or an engine name (its default French voice), so "pico",
+"espeak", "kokoro" and "gtts" always resolve.
 """
 
 from __future__ import annotations
@@ -28,13 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import BriefingError, ConfigError
-from briefing.speech.engines import engine_names, get_engine
+from briefing.speech.engines import engine_names, get_engine, preferred_engines
 from briefing.speech.engines.base import RATE_RANGE, VoiceSettings
 from briefing.speech.lexicon import Pairs, load_lexicon
 
 PITCH_RANGE = (-50, 50)
-PITCHLESS_ENGINES = ("gtts", "kokoro")
-"""Engines without pitch control: their profiles must keep pitch = 0."""
 GAIN_RANGE_DB = (-30.0, 30.0)
 PATH_OPTIONS = ("model", "voices", "vocab")
 _FIELDS = {
@@ -49,7 +47,6 @@ _FIELDS = {
     "description",
     "options",
 }
-_OFFLINE_PREFERENCE = ("pico", "kokoro", "espeak")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +144,7 @@ def load_profile(path: Path) -> VoiceProfile:
         raise _wrong(path, "pitch", f"must be a whole number, not {pitch!r}")
     if not PITCH_RANGE[0] <= pitch <= PITCH_RANGE[1]:
         raise _wrong(path, "pitch", f"is {pitch}, outside {PITCH_RANGE[0]}..{PITCH_RANGE[1]}")
-    if pitch and engine in PITCHLESS_ENGINES:
+    if pitch and not get_engine(engine).capabilities.pitch:
         raise _wrong(path, "pitch", f"must be 0: {engine} cannot change pitch")
     fallback = data.get("fallback")
     if fallback is not None and (not isinstance(fallback, str) or not fallback.strip()):
@@ -290,7 +287,7 @@ def _info(profile: VoiceProfile) -> VoiceInfo:
         engine=profile.engine,
         voice=profile.voice,
         description=profile.description,
-        online=get_engine(profile.engine).online,
+        online=get_engine(profile.engine).capabilities.needs_network,
         available=ok,
         reason=reason,
         fallback=profile.fallback,
@@ -299,11 +296,13 @@ def _info(profile: VoiceProfile) -> VoiceInfo:
 
 
 def default_voice(search_dirs: Sequence[Path]) -> VoiceProfile:
-    """The best offline voice installed: the native French Pico (the `pico` profile, with its lexicon
-    and fallback), else Kokoro when its extra works, else eSpeak NG."""
-    for engine in _OFFLINE_PREFERENCE:
-        if get_engine(engine).available().ok:
-            return find_profile(engine, search_dirs)
+    """The best offline voice installed: the profile of the first engine in the registry's order of
+    preference that needs no network and runs here: the native French Pico (the `pico` profile, with
+    its lexicon and fallback), else Kokoro when its extra works, else eSpeak NG."""
+    for name in preferred_engines():
+        engine = get_engine(name)
+        if not engine.capabilities.needs_network and engine.available().ok:
+            return find_profile(name, search_dirs)
     raise ConfigError(
         "No offline voice can run here",
         cause="py-nanotts and espeakng-loader are missing: pip install py-nanotts espeakng-loader",

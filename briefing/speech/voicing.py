@@ -97,23 +97,22 @@ def voice_plans(
     import time
 
     version = engine.version(settings)
-    settings_key = repr(settings)
     keys: dict[str, str] = {}
     for plan in plans:
         for sentence in plan.sentences:
             for piece in sentence.pieces:
-                keys.setdefault(piece, cache_key(engine.name, version, settings_key, piece))
+                keys.setdefault(piece, cache_key(engine.name, version, settings, piece))
     clips = _Clips(cache, keys)
     missing = [piece for piece in keys if not clips.cached(piece)]
     total, done = len(keys), len(keys) - len(missing)
     if progress:
         progress(done, total)
     started = time.perf_counter()
-    jobs = processes_for(engine.name, jobs)
+    jobs = processes_for(engine, jobs)
     parallel = jobs > 1 and len(missing) > 1
     for chunk in [missing] if parallel else _batches(missing, batch):
         if parallel:
-            results = synthesize_parallel(engine.name, chunk, settings, min(jobs, len(chunk)))
+            results = synthesize_parallel(engine, chunk, settings, min(jobs, len(chunk)))
         else:
             results = engine.synthesize(chunk, settings)
         if len(results) != len(chunk):

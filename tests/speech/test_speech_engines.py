@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +17,10 @@ from paths import ROOT
 
 from briefing.errors import SpeechError
 from briefing.models import Pcm
-from briefing.speech.engines import engine_names, get_engine
-from briefing.speech.engines.base import Engine, VoiceSettings, trim
+from briefing.speech.engines import build_engine, engine_names, get_engine, preferred_engines
+from briefing.speech.engines.base import Capabilities, Engine, Parallel, VoiceSettings, trim
 from briefing.speech.engines.espeak import EspeakEngine
+from briefing.speech.pool import worker_options
 
 try:
     from test_speech_gtts import make as make_fake_gtts
@@ -60,13 +63,66 @@ def _rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
 
 
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every name lookup and connection fails, as on a machine without internet."""
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise socket.gaierror(-3, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unreachable)
+    monkeypatch.setattr(socket.socket, "connect", unreachable)
+
+
 class TestEngineContract:
     def test_describes_itself(self, engine: Engine) -> None:
         assert engine.name in engine_names()
-        assert engine.max_chars >= 100 and engine.sample_rate >= 16000
-        assert isinstance(engine.online, bool)
+        assert engine.max_chars >= 100
         assert engine.available().ok and engine.available().reason
         assert isinstance(engine.default_settings(), VoiceSettings)
+
+    def test_declares_its_capabilities(self, engine: Engine) -> None:
+        capabilities = type(engine).capabilities  # on the class: known before any voicing
+        assert isinstance(capabilities, Capabilities) and engine.capabilities == capabilities
+        assert isinstance(capabilities.pitch, bool) and isinstance(capabilities.needs_network, bool)
+        assert isinstance(capabilities.parallel, Parallel)
+        assert capabilities.sample_rate >= 16000
+
+    def test_pitch_as_declared(self, engine: Engine) -> None:
+        settings = engine.default_settings()
+        if not engine.capabilities.pitch:  # refused, not silently ignored
+            with pytest.raises(SpeechError, match="cannot change pitch"):
+                engine.synthesize(PIECES[:1], replace(settings, pitch=5))
+            return
+        low, high = (engine.synthesize(PIECES[:1], replace(settings, pitch=p))[0] for p in (-20, 20))
+        assert low.frames > 0 and high.frames > 0
+        assert low.frames != high.frames or not np.array_equal(low.samples, high.samples)
+
+    def test_network_as_declared(self, engine: Engine, no_network: None) -> None:
+        real = get_engine(engine.name)  # not a fake network
+        if real.capabilities.needs_network:  # it says it has none, at once
+            with pytest.raises(SpeechError, match="internet"):
+                real.synthesize(PIECES[:1], real.default_settings())
+        else:
+            (pcm,) = real.synthesize(PIECES[:1], real.default_settings())
+            assert pcm.frames > 0
+
+    def test_pieces_voiced_on_their_own_when_it_says_so(self, engine: Engine, voiced: list[Pcm]) -> None:
+        # The pool deals the pieces of an engine that is not serial to several processes: each piece
+        # must then sound the same whatever was said before it, and in whatever batch.
+        if engine.capabilities.parallel is Parallel.SERIAL:
+            pytest.skip(f"{engine.name} voices its pieces in order, in one process")
+        alone = engine.synthesize([PIECES[2], PIECES[0]], engine.default_settings())
+        np.testing.assert_array_equal(alone[0].samples, voiced[2].samples)
+        np.testing.assert_array_equal(alone[1].samples, voiced[0].samples)
+
+    def test_a_pool_worker_builds_it_for_its_cores(self, engine: Engine, voiced: list[Pcm]) -> None:
+        if engine.capabilities.parallel is not Parallel.THREADS:
+            pytest.skip(f"{engine.name} is built without options in a worker")
+        worker = build_engine(engine.name, **worker_options(engine, 1))
+        (pcm,) = worker.synthesize(PIECES[:1], engine.default_settings())
+        np.testing.assert_array_equal(pcm.samples, voiced[0].samples)
+        worker.release()
 
     def test_version_is_stable_text(self, engine: Engine) -> None:
         settings = engine.default_settings()
@@ -79,7 +135,7 @@ class TestEngineContract:
 
     def test_float32_mono_at_the_stated_rate(self, engine: Engine, voiced: list[Pcm]) -> None:
         for pcm in voiced:
-            assert pcm.rate == engine.sample_rate
+            assert pcm.rate == engine.capabilities.sample_rate
             assert pcm.samples.dtype == np.float32 and pcm.samples.ndim == 1
 
     def test_audible_finite_and_in_range(self, voiced: list[Pcm]) -> None:
@@ -101,7 +157,7 @@ class TestEngineContract:
     def test_nothing_to_say_gives_empty_audio(self, engine: Engine) -> None:
         out = engine.synthesize(["…", " "], engine.default_settings())
         assert [p.frames for p in out] == [0, 0]
-        assert all(p.rate == engine.sample_rate for p in out)
+        assert all(p.rate == engine.capabilities.sample_rate for p in out)
 
     def test_too_long_piece_is_refused(self, engine: Engine) -> None:
         with pytest.raises(SpeechError, match="max_chars"):
@@ -111,7 +167,7 @@ class TestEngineContract:
         engine.release()
         again = engine.synthesize(PIECES[:1], engine.default_settings())
         assert again[0].seconds == pytest.approx(voiced[0].seconds, rel=0.2)
-        if engine.name == "kokoro":  # deterministic (eSpeak's audio shifts with what it said before)
+        if engine.capabilities.parallel is not Parallel.SERIAL:  # eSpeak's shifts with what it said before
             np.testing.assert_array_equal(again[0].samples, voiced[0].samples)
 
 
@@ -124,6 +180,27 @@ def test_registry_lists_engines_and_refuses_unknown_names() -> None:
 
 def test_registry_builds_each_engine_once() -> None:
     assert get_engine("espeak") is get_engine("espeak")
+
+
+def test_registry_builds_an_engine_with_options_apart_from_the_shared_one() -> None:
+    built = build_engine("kokoro", workers=1, threads=2)  # no model is loaded until it speaks
+    assert built is not get_engine("kokoro") and build_engine("kokoro") is not built
+    assert (built.workers, built.threads) == (1, 2)  # type: ignore[attr-defined]
+    with pytest.raises(SpeechError, match="Engine espeak cannot be built with \\['threads'\\]"):
+        build_engine("espeak", threads=2)
+    with pytest.raises(SpeechError, match="Unknown engine 'x'. Choose from"):
+        build_engine("x")
+
+
+def test_registry_orders_the_engines_for_a_default_voice() -> None:
+    assert preferred_engines() == ("pico", "kokoro", "espeak", "gtts")
+    assert sorted(preferred_engines()) == list(engine_names())
+
+
+@pytest.mark.parametrize("rate", [0, -22050])
+def test_capabilities_refuse_a_rate_that_is_not_one(rate: int) -> None:
+    with pytest.raises(SpeechError, match="rate"):
+        Capabilities(pitch=False, parallel=Parallel.SERIAL, sample_rate=rate, needs_network=False)
 
 
 def test_importing_the_registry_loads_no_heavy_library() -> None:

@@ -14,12 +14,8 @@ from paths import TESTS
 from briefing.errors import SpeechError
 from briefing.speech.engines import get_engine
 from briefing.speech.engines.base import VoiceSettings
-from briefing.speech.engines.kokoro import (
-    MAX_TOKENS,
-    KokoroEngine,
-    phonemize,
-    split_phonemes,
-)
+from briefing.speech.engines.kokoro import KokoroEngine
+from briefing.speech.engines.kokoro_phonemes import MAX_TOKENS, phonemize, split_phonemes
 
 pytestmark = pytest.mark.skipif(
     not get_engine("kokoro").available().ok, reason=get_engine("kokoro").available().reason
@@ -157,15 +153,15 @@ def test_long_phoneme_sequences_are_split_not_truncated(monkeypatch: pytest.Monk
 
 
 def test_release_drops_the_loaded_model() -> None:
-    from briefing.speech.engines import kokoro, release_engines
+    from briefing.speech.engines import kokoro_model, release_engines
 
     engine = get_engine("kokoro")
     engine.synthesize(["Bonjour."], engine.default_settings())
-    assert kokoro._sessions
+    assert kokoro_model._sessions
     release_engines()
-    assert not kokoro._sessions
+    assert not kokoro_model._sessions
     assert engine.synthesize(["Bonjour."], engine.default_settings())[0].frames > 0
-    assert kokoro._sessions  # loaded again on demand
+    assert kokoro_model._sessions  # loaded again on demand
 
 
 @dataclass(frozen=True)

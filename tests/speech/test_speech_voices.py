@@ -43,7 +43,7 @@ def test_shipped_profile_is_valid_and_its_fallbacks_end_offline(path: Path) -> N
     assert profile.name == path.stem and profile.description
     chain = fallback_chain(profile, [SHIPPED])
     assert chain[0] == profile
-    assert not get_engine(chain[-1].engine).online
+    assert not get_engine(chain[-1].engine).capabilities.needs_network
     assert isinstance(profile.settings, VoiceSettings)
 
 
@@ -182,3 +182,13 @@ def test_default_voice_is_pico_then_kokoro_then_espeak(monkeypatch: pytest.Monke
     monkeypatch.setattr(type(kokoro), "available", lambda self: unavailable)
     profile = default_voice([SHIPPED])
     assert isinstance(profile, VoiceProfile) and profile.engine == "espeak"
+    monkeypatch.setattr(type(get_engine("espeak")), "available", lambda self: unavailable)
+    monkeypatch.setattr(type(get_engine("gtts")), "available", lambda self: Availability(True, "up"))
+    with pytest.raises(ConfigError, match="No offline voice"):  # never an online one by default
+        default_voice([SHIPPED])
+
+
+@pytest.mark.parametrize("engine", ["pico", "espeak"])
+def test_engines_with_pitch_take_it_in_a_profile(tmp_path: Path, engine: str) -> None:
+    profile = load_profile(write(tmp_path, "high", f'name = "high"\nengine = "{engine}"\npitch = -20'))
+    assert profile.pitch == -20 and profile.settings.pitch == -20

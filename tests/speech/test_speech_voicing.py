@@ -15,11 +15,12 @@ from briefing.models import Article, Cue, CueKind, Pcm, Script, Section
 from briefing.script.build import build_script
 from briefing.speech import voicing
 from briefing.speech.cache import SpeechCache
-from briefing.speech.engines import Availability, VoiceSettings
+from briefing.speech.engines import Availability, Capabilities, Parallel, VoiceSettings
 from briefing.speech.voices import VoiceProfile
 from briefing.speech.voicing import Pauses, plan_cue, plan_voicing, voice_plans, voice_script
 
 RATE = 16_000
+SERIAL = Capabilities(pitch=True, parallel=Parallel.SERIAL, sample_rate=RATE, needs_network=False)
 
 
 @dataclass
@@ -28,8 +29,7 @@ class FakeEngine:
 
     name: str = "fake"
     max_chars: int = 60
-    online: bool = False
-    sample_rate: int = RATE
+    capabilities: Capabilities = SERIAL
     fail: bool = False
     calls: list[str] = field(default_factory=list)
 
@@ -124,6 +124,19 @@ def test_other_settings_do_not_share_the_cache(tmp_path: Path) -> None:
     other = FakeEngine()
     voice_plans(plan_voicing(script(), 60), other, VoiceSettings(rate=1.2), cache)
     assert other.calls
+
+
+def test_a_voiced_piece_is_cached_under_the_key_it_had_before(tmp_path: Path) -> None:
+    # The file name was taken from the code that keyed settings by `repr(settings)`: a cache made
+    # then is still found.
+    one = Script("t", "t", dt.date(2025, 8, 15), ("t",), (Cue(CueKind.TEXT, "Bonjour à tous.", 0),))
+    settings = VoiceSettings(voice="fr+f3", rate=0.9, pitch=-12, extra=(("backend", "library"),))
+    engine = FakeEngine()
+    voice_plans(plan_voicing(one, 60), engine, settings, SpeechCache(tmp_path))
+    assert engine.calls == ["Bonjour à tous."]
+    assert [p.name for p in tmp_path.rglob("*.npz")] == [
+        "5decba43c805541144d2af4569fa135a3ac9d5629333392bfe99180639248cf2.npz"
+    ]
 
 
 def test_a_failing_voice_falls_back_for_the_whole_episode(

@@ -1,25 +1,40 @@
 """The registry of speech engines: names, and one lazily built instance of each.
 
 Importing this package imports no engine: each engine module (and its heavy libraries) loads on the
-first `get_engine` call for it, and the instance is kept so loaded models are reused.
+first `get_engine` (or `build_engine`) call for it, and the instance `get_engine` makes is kept so
+loaded models are reused.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import threading
 from typing import cast
 
 from briefing.errors import SpeechError
-from briefing.speech.engines.base import Availability, Engine, VoiceSettings
+from briefing.speech.engines.base import Availability, Capabilities, Engine, Parallel, VoiceSettings
 
-__all__ = ["Availability", "Engine", "VoiceSettings", "engine_names", "get_engine", "release_engines"]
+__all__ = [
+    "Availability",
+    "Capabilities",
+    "Engine",
+    "Parallel",
+    "VoiceSettings",
+    "build_engine",
+    "engine_names",
+    "get_engine",
+    "preferred_engines",
+    "release_engines",
+]
 
+#: Every engine: name -> (module, class), in the order a default voice is looked for (the most
+#: intelligible French first).
 _REGISTRY: dict[str, tuple[str, str]] = {
+    "pico": ("briefing.speech.engines.pico", "PicoEngine"),
+    "kokoro": ("briefing.speech.engines.kokoro", "KokoroEngine"),
     "espeak": ("briefing.speech.engines.espeak", "EspeakEngine"),
     "gtts": ("briefing.speech.engines.gtts_engine", "GttsEngine"),
-    "kokoro": ("briefing.speech.engines.kokoro", "KokoroEngine"),
-    "pico": ("briefing.speech.engines.pico", "PicoEngine"),
 }
 _instances: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -30,21 +45,42 @@ def engine_names() -> tuple[str, ...]:
     return tuple(sorted(_REGISTRY))
 
 
-def get_engine(name: str) -> Engine:
-    """The engine called `name` (built on first use); `SpeechError` listing the choices if unknown."""
+def preferred_engines() -> tuple[str, ...]:
+    """Every registered engine name, the one to voice an episode by default first."""
+    return tuple(_REGISTRY)
+
+
+def _engine_class(name: str) -> type:
     if name not in _REGISTRY:
         raise SpeechError(
             f"Unknown engine {name!r}. Choose from: {', '.join(engine_names())}",
             cause="a typo in --voice or in a voice profile's engine field",
         )
+    module_name, class_name = _REGISTRY[name]
+    return cast(type, getattr(importlib.import_module(module_name), class_name))
+
+
+def get_engine(name: str) -> Engine:
+    """The engine called `name` (built on first use); `SpeechError` listing the choices if unknown."""
+    cls = _engine_class(name)
     with _lock:
         engine = _instances.get(name)
         if engine is None:
-            module_name, class_name = _REGISTRY[name]
-            module = importlib.import_module(module_name)
-            engine = cast(Engine, getattr(module, class_name)())
+            engine = cast(Engine, cls())
             _instances[name] = engine
         return engine
+
+
+def build_engine(name: str, **options: object) -> Engine:
+    """A new engine called `name`, built with `options` (its own, e.g. Kokoro's `workers` and
+    `threads`) and not shared: `get_engine` still gives the one built without options.
+    `SpeechError` for an unknown name, or an option the engine does not take."""
+    cls = _engine_class(name)
+    try:
+        inspect.signature(cls).bind(**options)
+    except TypeError as e:
+        raise SpeechError(f"Engine {name} cannot be built with {sorted(options)}", cause=str(e)) from e
+    return cast(Engine, cls(**options))
 
 
 def release_engines() -> None:

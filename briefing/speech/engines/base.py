@@ -8,6 +8,7 @@ pauses.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +58,41 @@ class VoiceSettings:
         return default
 
 
+class Parallel(enum.Enum):
+    """How an engine may use several cores."""
+
+    SERIAL = "serial"
+    """One process, the pieces in order: its audio for a piece may depend on the pieces said before
+    (eSpeak NG carries state from one utterance to the next), or it is fast enough on one core."""
+    PROCESSES = "processes"
+    """Each piece voiced on its own: by default the pieces are dealt to one process per core."""
+    THREADS = "threads"
+    """Each piece voiced on its own, on the engine's own threads (one copy of the model), which beats
+    one process per core: several processes only when asked, each engine built with the options
+    `workers=1, threads=<the process's share of the cores>`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What an engine can do, declared by the engine: the pool, the voice profiles and the voicing read
+    it instead of checking the engine's name."""
+
+    pitch: bool
+    """Whether it can change pitch; without it, a pitch other than 0 is refused."""
+    parallel: Parallel
+    """How it may use several cores."""
+    sample_rate: int
+    """Rate, in Hz, of every `Pcm` that `synthesize` returns."""
+    needs_network: bool
+    """True when synthesis needs the internet."""
+
+    def __post_init__(self) -> None:
+        if self.sample_rate <= 0:
+            raise SpeechError(
+                f"an engine declares a sample rate of {self.sample_rate} Hz", cause="engine bug"
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class Availability:
     """Whether an engine can run here; `reason` says why not, or what it runs on when it can."""
@@ -69,13 +105,11 @@ class Engine(Protocol):
     """A speech engine: turns French text pieces into mono float32 audio."""
 
     name: str
-    """Registry name: "espeak", "kokoro", "gtts"."""
+    """Registry name: "espeak", "kokoro", "gtts", "pico"."""
     max_chars: int
     """Longest piece `synthesize` accepts."""
-    online: bool
-    """True when synthesis needs the internet."""
-    sample_rate: int
-    """Rate, in Hz, of every `Pcm` that `synthesize` returns."""
+    capabilities: Capabilities
+    """What it can do (pitch, cores, sample rate, network), for the code that uses it."""
 
     def available(self) -> Availability:
         """Whether the engine can run here (fast: loads no model, opens no connection)."""

@@ -24,6 +24,8 @@ from briefing.errors import SpeechError
 from briefing.models import Pcm
 from briefing.speech.engines.base import (
     Availability,
+    Capabilities,
+    Parallel,
     VoiceSettings,
     check_pieces,
     empty_pcm,
@@ -175,8 +177,11 @@ class EspeakEngine:
 
     name = "espeak"
     max_chars = 500
-    online = False
-    sample_rate = SAMPLE_RATE
+    # One process, in order: its output for a piece changes with the pieces said before it, even after
+    # re-initialization (and at ~0.002 real time, more cores would not be worth it).
+    capabilities = Capabilities(
+        pitch=True, parallel=Parallel.SERIAL, sample_rate=SAMPLE_RATE, needs_network=False
+    )
 
     def available(self) -> Availability:
         if _loader_installed():
@@ -237,7 +242,7 @@ class EspeakEngine:
     def _speak_library(self, piece: str, voice: str, wpm: int, pitch: int) -> Pcm:
 
         if not speakable(piece):
-            return empty_pcm(self.sample_rate)
+            return empty_pcm(SAMPLE_RATE)
         with _lock:
             lib = _library()
             raw = lib.speak(piece, voice, wpm, pitch)
@@ -245,7 +250,7 @@ class EspeakEngine:
 
     def _speak_program(self, program: str, piece: str, voice: str, wpm: int, pitch: int) -> Pcm:
         if not speakable(piece):
-            return empty_pcm(self.sample_rate)
+            return empty_pcm(SAMPLE_RATE)
         command = [program, "-b", "1", "-v", voice, "-s", str(wpm), "-p", str(pitch)]
         command += ["--stdin", "--stdout"]
         try:
@@ -264,11 +269,11 @@ class EspeakEngine:
         return self._finish(samples, rate)
 
     def _finish(self, samples: npt.NDArray[np.float32], rate: int) -> Pcm:
-        if rate != self.sample_rate:
+        if rate != SAMPLE_RATE:
             import soxr
 
-            samples = soxr.resample(samples, rate, self.sample_rate).astype("float32")
-        return to_pcm(samples, self.sample_rate)
+            samples = soxr.resample(samples, rate, SAMPLE_RATE).astype("float32")
+        return to_pcm(samples, SAMPLE_RATE)
 
 
 @functools.cache

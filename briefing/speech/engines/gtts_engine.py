@@ -30,6 +30,8 @@ from briefing.errors import SpeechError
 from briefing.models import Pcm
 from briefing.speech.engines.base import (
     Availability,
+    Capabilities,
+    Parallel,
     VoiceSettings,
     check_pieces,
     empty_pcm,
@@ -136,8 +138,9 @@ class GttsEngine:
 
     name = "gtts"
     max_chars = 100
-    online = True
-    sample_rate = SAMPLE_RATE
+    capabilities = Capabilities(
+        pitch=False, parallel=Parallel.PROCESSES, sample_rate=SAMPLE_RATE, needs_network=True
+    )
 
     def __init__(
         self,
@@ -189,7 +192,7 @@ class GttsEngine:
         finally:
             session.close()
         voiced = {text: self._decode(mp3, settings.rate) for text, mp3 in mp3s.items()}
-        return [voiced[p] if p in voiced else empty_pcm(self.sample_rate) for p in pieces]
+        return [voiced[p] if p in voiced else empty_pcm(SAMPLE_RATE) for p in pieces]
 
     def _fetch(self, session: requests.Session, text: str, tld: str) -> bytes:
         """The MP3 bytes Google returns for one piece, retrying what is worth retrying."""
@@ -251,7 +254,7 @@ class GttsEngine:
 
     def _decode(self, mp3: bytes, rate: float) -> Pcm:
         """MP3 bytes -> trimmed mono float32 at 24 kHz, in memory (ffmpeg through pipes)."""
-        return to_pcm(decode_mp3(mp3, self.sample_rate, tempo=rate), self.sample_rate)
+        return to_pcm(decode_mp3(mp3, SAMPLE_RATE, tempo=rate), SAMPLE_RATE)
 
 
 def _atempo(rate: float) -> str:

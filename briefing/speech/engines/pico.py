@@ -30,6 +30,8 @@ from briefing.errors import SpeechError
 from briefing.models import Pcm
 from briefing.speech.engines.base import (
     Availability,
+    Capabilities,
+    Parallel,
     VoiceSettings,
     check_pieces,
     empty_pcm,
@@ -84,8 +86,9 @@ class PicoEngine:
 
     name = "pico"
     max_chars = 600
-    online = False
-    sample_rate = SAMPLE_RATE
+    capabilities = Capabilities(
+        pitch=True, parallel=Parallel.SERIAL, sample_rate=SAMPLE_RATE, needs_network=False
+    )
 
     def available(self) -> Availability:
         if util.find_spec("py_nanotts") is None:
@@ -119,7 +122,7 @@ class PicoEngine:
         import numpy as np
 
         if not speakable(piece):
-            return empty_pcm(self.sample_rate)
+            return empty_pcm(SAMPLE_RATE)
         volume = HEADROOM_VOLUME
         for _ in range(_RETRIES):
             samples = self._raw(piece, voice, speed, pitch, volume)
@@ -131,7 +134,7 @@ class PicoEngine:
                 f"pico clips on {piece[:40]!r} even at volume {volume / RETRY_FACTOR:.2f}",
                 cause="an unexpected py-nanotts build",
             )
-        return to_pcm(samples, self.sample_rate)
+        return to_pcm(samples, SAMPLE_RATE)
 
     def _raw(
         self, piece: str, voice: str, speed: float, pitch: float, volume: float
