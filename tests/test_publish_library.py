@@ -17,6 +17,7 @@ from briefing.audio.master import codec_gain_db, integrated_lufs
 from briefing.config.show import FEED_NAME, Show
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeFile, EpisodeInfo, chapters_from_marks, chapters_json
+from briefing.export.roles import FileRole
 from briefing.export.subtitles import plan_cues, to_srt, to_vtt
 from briefing.export.tags import EpisodeTags, write_tags
 from briefing.models import Mark, Pcm
@@ -80,20 +81,18 @@ def make_episode(
         chapters_json(chapters_from_marks(sentence, RATE)), encoding="utf-8"
     )
     roles = (
-        ("mp3", mp3, "audio/mpeg"),
-        ("vtt", folder / "transcript.vtt", "text/vtt"),
-        ("srt", folder / "transcript.srt", "application/x-subrip"),
-        ("chapters", folder / "chapters.json", "application/json+chapters"),
+        (FileRole.MP3, mp3),
+        (FileRole.VTT, folder / "transcript.vtt"),
+        (FileRole.SRT, folder / "transcript.srt"),
+        (FileRole.CHAPTERS, folder / "chapters.json"),
     )
-    files = tuple(EpisodeFile.of(out, path, role, mime) for role, path, mime in roles)
+    files = tuple(EpisodeFile.of(out, path, role) for role, path in roles)
     info = EpisodeInfo(
         title, "Le Briefing", date, "espeak", "espeak", RATE, pcm.frames, files=files, guid=guid
     )
     side = folder / "episode.json"
     side.write_text(info.to_json(), encoding="utf-8")
-    return dataclasses.replace(
-        info, files=files + (EpisodeFile.of(out, side, "episode_json", "application/json"),)
-    )
+    return dataclasses.replace(info, files=files + (EpisodeFile.of(out, side, FileRole.EPISODE_JSON),))
 
 
 def snapshot(out: Path) -> tuple[bytes, bytes]:
@@ -175,7 +174,7 @@ def test_refused_episodes_change_nothing(tmp_path: Path, problem: str) -> None:
         target = tmp_path.parent / f"{tmp_path.name}-outside.mp3"
         target.write_bytes(b"x")
         (tmp_path / "link.mp3").symlink_to(target)
-        info = dataclasses.replace(info, files=(EpisodeFile("mp3", "link.mp3", 1, "audio/mpeg"),))
+        info = dataclasses.replace(info, files=(EpisodeFile(FileRole.MP3, "link.mp3", 1),))
     else:
         first = read_library(tmp_path).episodes[0].info.files[0]
         info = dataclasses.replace(info, files=(first,))
@@ -186,7 +185,7 @@ def test_refused_episodes_change_nothing(tmp_path: Path, problem: str) -> None:
 
 def test_outside_paths_are_refused_by_episode_file_itself() -> None:
     with pytest.raises(Exception, match="plain relative path"):
-        EpisodeFile("mp3", "../x.mp3", 1, "audio/mpeg")
+        EpisodeFile(FileRole.MP3, "../x.mp3", 1)
 
 
 def test_remove_by_number_guid_or_key_deletes_files_and_empty_folder(tmp_path: Path) -> None:

@@ -15,11 +15,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from briefing.errors import ExportError
+from briefing.export.roles import FileRole
 from briefing.models import Mark
 from briefing.util.atomic import atomic_write_text
 
 CHAPTERS_VERSION = "1.2.0"
-CHAPTERS_MIME = "application/json+chapters"
 EPISODE_SCHEMA = 1
 
 
@@ -150,14 +150,16 @@ def write_chapters_json(path: Path, chapters: Sequence[Chapter], **meta: str | N
 
 @dataclass(frozen=True, slots=True)
 class EpisodeFile:
-    """One file of an episode: its role, POSIX path relative to the episode folder, size, type."""
+    """One file of an episode: its role, POSIX path relative to the episode folder, and size. Its
+    type is its role's (`export.roles`); a role given as text is read as the role it names."""
 
-    role: str
+    role: FileRole
     path: str
     size: int
-    mime: str
 
     def __post_init__(self) -> None:
+        if not isinstance(self.role, FileRole):
+            object.__setattr__(self, "role", FileRole.parse(self.role))
         rel = PurePosixPath(self.path)
         if not self.path or rel.is_absolute() or ".." in rel.parts or "\\" in self.path:
             raise ExportError(
@@ -167,15 +169,19 @@ class EpisodeFile:
         if self.size < 0:
             raise ExportError(f"episode file {self.path!r} has a negative size {self.size}")
 
+    @property
+    def mime(self) -> str:
+        return self.role.mime
+
     @classmethod
-    def of(cls, folder: Path, path: Path, role: str, mime: str) -> EpisodeFile:
+    def of(cls, folder: Path, path: Path, role: FileRole) -> EpisodeFile:
         """Describe an existing file under `folder` (size read from disk)."""
         try:
             rel = Path(path).resolve().relative_to(Path(folder).resolve())
             size = Path(path).stat().st_size
         except (ValueError, OSError) as e:
             raise ExportError(f"cannot describe {path} relative to {folder}", cause=str(e)) from e
-        return cls(role, rel.as_posix(), size, mime)
+        return cls(role, rel.as_posix(), size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +223,11 @@ class EpisodeInfo:
     def duration_seconds(self) -> float:
         return round(self.samples / self.rate, 3)
 
-    def file(self, role: str) -> EpisodeFile | None:
+    def file(self, role: FileRole) -> EpisodeFile | None:
         return next((f for f in self.files if f.role == role), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "schema": EPISODE_SCHEMA,
             "title": self.title,
             "show": self.show,
@@ -237,10 +243,11 @@ class EpisodeInfo:
                          for c in self.chapters],
             "loudness": dict(self.loudness),
             "files": [
-                {"role": f.role, "path": f.path, "size": f.size, "type": f.mime}
+                {"role": f.role.value, "path": f.path, "size": f.size, "type": f.mime}
                 for f in self.files
             ],
         }  # fmt: skip
+        return doc
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
@@ -266,7 +273,7 @@ class EpisodeInfo:
                 samples=int(duration["samples"]),
                 loudness=tuple((str(k), float(v)) for k, v in doc["loudness"].items()),
                 files=tuple(
-                    EpisodeFile(str(f["role"]), str(f["path"]), int(f["size"]), str(f["type"]))
+                    EpisodeFile(FileRole.parse(str(f["role"])), str(f["path"]), int(f["size"]))
                     for f in doc["files"]
                 ),
                 guid=doc.get("guid"),

@@ -24,6 +24,7 @@ from briefing.config.show import FEED_NAME, Show
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeInfo
 from briefing.export.names import safe_join
+from briefing.export.roles import FileRole
 from briefing.publish.feed import channel_artwork, podcast_guid, render_feed
 from briefing.publish.loudness import refuse_mixed_loudness, target_of
 from briefing.publish.records import LIBRARY_NAME, EpisodeRecord, Library, read_library
@@ -77,7 +78,7 @@ def locked(out_dir: Path) -> Iterator[None]:
 
 
 def _check_files(out_dir: Path, info: EpisodeInfo) -> None:
-    if info.file("mp3") is None:
+    if info.file(FileRole.MP3) is None:
         raise PublishError(f"episode {info.title!r} has no MP3 file", cause="the build gave no 'mp3' role")
     for f in info.files:
         try:
@@ -130,9 +131,9 @@ def publish_episode(
         others = tuple(r for r in library.episodes if r.key != key)
         if not allow_mixed_loudness:
             refuse_mixed_loudness(target, others, info.title)
-        mp3 = info.file("mp3")
+        mp3 = info.file(FileRole.MP3)
         for other in others:
-            used = other.info.file("mp3")
+            used = other.info.file(FileRole.MP3)
             if mp3 is not None and used is not None and used.path == mp3.path:
                 raise PublishError(
                     f"episode {info.title!r} uses the MP3 {mp3.path} of episode {other.number}",
