@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from fractions import Fraction
@@ -176,6 +177,16 @@ def test_episode_json_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "episode.json"
     write_episode_json(path, info)
     assert EpisodeInfo.from_json(path.read_text("utf-8")) == info
+
+
+def test_episode_json_records_the_preset_and_reads_without_it(tmp_path: Path) -> None:
+    info = dataclasses.replace(make_info(tmp_path), preset="broadcast")
+    doc = json.loads(info.to_json())
+    assert doc["preset"] == "broadcast" and doc["schema"] == 1, "an optional field: the schema stays"
+    assert EpisodeInfo.from_json(info.to_json()) == info
+    del doc["preset"]
+    assert EpisodeInfo.from_json(json.dumps(doc)).preset is None, "an episode JSON from before reads"
+    assert "preset" not in json.loads(make_info(tmp_path).to_json()), "none recorded, none written"
 
 
 @given(st.text())

@@ -20,6 +20,7 @@ from briefing.models import Mark
 from briefing.util.atomic import atomic_write_text
 
 CHAPTERS_VERSION = "1.2.0"
+#: The episode JSON's schema. `preset` came later: optional, so it stays 1 (older files lack it).
 EPISODE_SCHEMA = 1
 
 
@@ -186,7 +187,11 @@ class EpisodeFile:
 
 @dataclass(frozen=True, slots=True)
 class EpisodeInfo:
-    """What the publish stage and the `validate` command need to know about a finished episode."""
+    """What the publish stage and the `validate` command need to know about a finished episode.
+
+    `preset` names the audio preset it was mastered with (None in episode JSON written before it was
+    recorded); `loudness` holds the `target_lufs` it was mastered for (the preset's, or the show's own).
+    """
 
     title: str
     show: str
@@ -201,6 +206,7 @@ class EpisodeInfo:
     episode: int | None = None
     description: str = ""
     chapters: tuple[Chapter, ...] = ()
+    preset: str | None = None
 
     def __post_init__(self) -> None:
         end = 0
@@ -241,12 +247,15 @@ class EpisodeInfo:
                          "rate": self.rate},
             "chapters": [{"title": c.title, "start_ms": c.start_ms, "end_ms": c.end_ms}
                          for c in self.chapters],
+            "preset": self.preset,
             "loudness": dict(self.loudness),
             "files": [
                 {"role": f.role.value, "path": f.path, "size": f.size, "type": f.mime}
                 for f in self.files
             ],
         }  # fmt: skip
+        if self.preset is None:  # an episode from before presets were recorded reads back the same
+            del doc["preset"]
         return doc
 
     def to_json(self) -> str:
@@ -283,6 +292,7 @@ class EpisodeInfo:
                     Chapter(str(c["title"]), int(c["start_ms"]), int(c["end_ms"]))
                     for c in doc.get("chapters", ())
                 ),
+                preset=None if doc.get("preset") is None else str(doc["preset"]),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ExportError("episode JSON is malformed", cause=f"{type(e).__name__}: {e}") from e

@@ -181,6 +181,7 @@ def _write_all(
         episode=meta.episode,
         description=meta.description,
         chapters=chapters,
+        preset=preset.name,
     )
     json_path = folder / FileRole.EPISODE_JSON.file_name(base)
     write_episode_json(json_path, info)  # it lists every other file; itself, only in memory

@@ -111,7 +111,8 @@ def publish_episode(
     (else `episode_guid(show, key)`) and `info.episode` when that number is free, else the next;
     it is published at `publication_time(info.date, now, show.timezone)`.
     Files of the replaced episode that nothing references any more are deleted afterwards.
-    `preset` names the loudness preset the audio was mastered with (default: `show.preset`);
+    `preset` names the loudness preset the audio was mastered with (default: the one `info`
+    records, else `show.preset`);
     `briefing validate` measures the episode against it. An episode mastered for another loudness
     than the library's others is refused (PublishError) unless `allow_mixed_loudness` (default:
     the show's setting).
@@ -121,7 +122,7 @@ def publish_episode(
     if not key.strip():
         raise PublishError(f"episode {info.title!r} has an empty key", cause="pass article + date")
     _check_files(out_dir, info)
-    preset = preset or show.preset
+    preset = preset or info.preset or show.preset
     target = target_of(info, preset)  # an unknown preset raises AudioError listing the choices
     if allow_mixed_loudness is None:
         allow_mixed_loudness = show.allow_mixed_loudness

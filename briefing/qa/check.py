@@ -9,8 +9,10 @@ each chapter is also transcribed by speech recognition and compared with its scr
 subtitle cues inside the chapter): a chapter whose word error rate is over the threshold is
 flagged, because a garbled voice must be caught before it airs.
 
-The per-file checks (`listed_file_problems`, `duration_problems`, `loudness_problems`) are shared
-with `briefing validate`, which runs them on every episode of a feed (`qa.problems`).
+The loudness is checked against the preset the episode JSON records, else the one the folder's
+library names, else (an episode JSON from before the preset was recorded) the one whose target it
+records; with the target the episode was mastered for (a show may set its own). The per-file checks
+are shared with `briefing validate` (`qa.problems`).
 """
 
 from __future__ import annotations
@@ -263,26 +265,43 @@ def _at(ms: int, rate: int) -> int:
 
 
 def _preset(run: _Run) -> Preset | None:
-    """The episode's preset: the one its library records, else the one its JSON's target names."""
+    """The preset the episode was mastered with, aimed at the target its JSON records (a show may set
+    its own): the preset its JSON records, else the one its library names, else (a JSON from before
+    the preset was recorded) the only one with the target and rate its JSON records."""
     from briefing.audio.presets import PRESETS, get_preset
-    from briefing.publish.records import read_library
 
-    info, folder = run.info, run.files.base.parent
+    info = run.info
     if info is None:
         run.warn(run.files.mp3.name, "no episode JSON: loudness not checked against a preset")
         return None
+    target = dict(info.loudness).get("target_lufs")
+    name = info.preset or _library_preset(run, info)
+    if name is None:
+        match = [p for p in PRESETS.values() if p.target_lufs == target and p.rate == info.rate]
+        if len(match) == 1:
+            return match[0]
+        where, why = run.files.json.name, f"no preset targets {target} LUFS at {info.rate} Hz"
+        run.warn(where, f"{why}: loudness not checked")
+        return None
+    try:
+        preset = get_preset(name)
+        return preset if target in (None, preset.target_lufs) else preset.replace(target_lufs=target)
+    except BriefingError as e:
+        run.warn(run.files.json.name, f"{e.one_line()}: loudness not checked")
+        return None
+
+
+def _library_preset(run: _Run, info: EpisodeInfo) -> str | None:
+    """The preset the library of the episode's folder names for it, if it lists it."""
+    from briefing.publish.records import read_library
+
+    folder = run.files.base.parent
     try:
         record = next((r for r in read_library(folder).episodes if r.guid == info.guid), None)
-        if record is not None and record.preset:
-            return get_preset(record.preset)
     except BriefingError as e:
         run.warn(folder.name or str(folder), e.one_line())
-    target = dict(info.loudness).get("target_lufs")
-    match = [p for p in PRESETS.values() if p.target_lufs == target and p.rate == info.rate]
-    if len(match) == 1:
-        return match[0]
-    run.warn(run.files.json.name, f"no preset targets {target} LUFS at {info.rate} Hz: loudness not checked")
-    return None
+        return None
+    return None if record is None else record.preset
 
 
 def _subtitles(run: _Run) -> None:
