@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
+import briefing
 import briefing.util.atomic as atomic
 from briefing.errors import ExportError
 from briefing.export.chapters import write_chapters_json
@@ -177,10 +180,6 @@ _CALLS |= {("tempfile", name) for name in ("mkstemp", "mkdtemp", "NamedTemporary
 def test_every_atomic_write_goes_through_util_atomic() -> None:
     """One atomic writer, not seven: no other module renames files into place or makes temporary
     names beside its output (anonymous `tempfile.TemporaryFile`/`TemporaryDirectory` are fine)."""
-    import ast
-
-    import briefing
-
     package = Path(briefing.__file__).parent
     found = []
     for path in sorted(package.rglob("*.py")):
@@ -198,3 +197,20 @@ def test_every_atomic_write_goes_through_util_atomic() -> None:
             if isinstance(node, ast.Attribute) and node.attr == "rename":  # Path.rename
                 found.append(f"{rel}:{node.lineno}: .rename")
     assert found == [], "write through briefing.util.atomic instead"
+
+
+def test_a_folder_that_cannot_be_synced_does_not_fail_a_write_already_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.fsync
+
+    def no_folders(fd: int) -> None:  # as on some network shares a playout system watches
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(22, "Invalid argument")
+        real(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", no_folders)
+    source = tmp_path / "episode.mp3"
+    source.write_bytes(b"today")
+    atomic_copy(source, tmp_path / "latest.mp3", keep_suffix=False)
+    assert (tmp_path / "latest.mp3").read_bytes() == b"today"

@@ -51,9 +51,12 @@ def _fsync(path: Path) -> None:
 
 
 def _fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable, where the system can: the file is in place already, so a
+    folder that cannot be synced (Windows, some network shares a playout system watches) is no error."""
     if os.name == "nt":  # Windows cannot open a folder for fsync; its rename is already durable.
         return
-    _fsync(folder)
+    with contextlib.suppress(OSError):
+        _fsync(folder)
 
 
 def _create_temp(dest: Path, keep_suffix: bool) -> Path:
