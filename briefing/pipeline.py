@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from briefing.config.loader import load_show
 from briefing.config.show import Show
 from briefing.errors import BriefingError, ExportError, IngestError, ScriptError
+from briefing.export.roles import FileRole
 from briefing.ingest.core import read_article
 from briefing.ingest.lists import Source, expand_sources
 from briefing.models import Article, Script
@@ -285,7 +286,9 @@ def build_episode(
     if options.deliver is not None and delivery is not None:
         from briefing.publish.deliver import deliver
 
-        audio = [options.out_dir / f.path for f in written.info.files if f.role in ("mp3", "wav")]
+        audio = [
+            options.out_dir / f.path for f in written.info.files if f.role in (FileRole.MP3, FileRole.WAV)
+        ]
         delivered = deliver(audio, options.deliver, delivery)
     return BuildResult(
         script=script,

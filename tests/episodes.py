@@ -14,6 +14,7 @@ from briefing.audio.ffmpeg import encode_mp3
 from briefing.audio.master import codec_gain_db, integrated_lufs
 from briefing.config.show import FEED_NAME, Show
 from briefing.export.chapters import EpisodeFile, EpisodeInfo, chapters_from_marks, chapters_json
+from briefing.export.roles import FileRole
 from briefing.export.subtitles import plan_cues, to_srt, to_vtt
 from briefing.export.tags import EpisodeTags, write_tags
 from briefing.models import Mark, Pcm
@@ -65,20 +66,18 @@ def make_episode(
         chapters_json(chapters_from_marks(sentence, RATE)), encoding="utf-8"
     )
     roles = (
-        ("mp3", mp3, "audio/mpeg"),
-        ("vtt", folder / "transcript.vtt", "text/vtt"),
-        ("srt", folder / "transcript.srt", "application/x-subrip"),
-        ("chapters", folder / "chapters.json", "application/json+chapters"),
+        (FileRole.MP3, mp3),
+        (FileRole.VTT, folder / "transcript.vtt"),
+        (FileRole.SRT, folder / "transcript.srt"),
+        (FileRole.CHAPTERS, folder / "chapters.json"),
     )
-    files = tuple(EpisodeFile.of(out, path, role, mime) for role, path, mime in roles)
+    files = tuple(EpisodeFile.of(out, path, role) for role, path in roles)
     info = EpisodeInfo(
         title, "Le Briefing", date, "espeak", "espeak", RATE, pcm.frames, files=files, guid=guid
     )
     side = folder / "episode.json"
     side.write_text(info.to_json(), encoding="utf-8")
-    return dataclasses.replace(
-        info, files=files + (EpisodeFile.of(out, side, "episode_json", "application/json"),)
-    )
+    return dataclasses.replace(info, files=files + (EpisodeFile.of(out, side, FileRole.EPISODE_JSON),))
 
 
 def snapshot(out: Path) -> tuple[bytes, bytes]:

@@ -61,6 +61,7 @@ def test_files_and_metadata(built: tuple[BuildResult, Path]) -> None:
     assert episode_json is not None
     data = json.loads((out / episode_json.path).read_text(encoding="utf-8"))
     assert data["voice"] == "espeak" and data["date"] == "2025-08-15"
+    assert data["preset"] == "podcast" and data["loudness"]["target_lufs"] == -16.0
     assert {f["role"] for f in data["files"]} == roles - {"episode_json"}
     hidden = [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".library.lock"]
     assert not hidden, "no staging or temporary file left"

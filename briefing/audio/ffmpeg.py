@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING
 
 from briefing.errors import AudioError
 from briefing.models import Pcm
+from briefing.util.atomic import atomic_path
 
 if TYPE_CHECKING:
     import numpy as np
@@ -122,25 +123,14 @@ def _check_mono(pcm: Pcm) -> None:
 
 @contextmanager
 def _atomic(dest: Path) -> Iterator[Path]:
-    """A temp file beside `dest` that replaces it on success and is removed on failure."""
+    """A temp file beside `dest` that replaces it on success and is removed on failure (see
+    `util.atomic`); an OSError becomes an AudioError."""
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-        os.close(fd)
-        tmp = Path(name)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; published files must be readable
+        with atomic_path(dest) as tmp:
+            yield tmp
     except OSError as e:
-        raise AudioError(f"cannot create a file beside {dest}", cause=e.strerror or str(e)) from e
-    try:
-        yield tmp
-        os.replace(tmp, dest)
-    except BaseException as e:
-        tmp.unlink(missing_ok=True)
-        if isinstance(e, OSError):
-            raise AudioError(f"cannot write {dest}", cause=e.strerror or str(e)) from e
-        raise
+        raise AudioError(f"cannot write {dest}", cause=e.strerror or str(e)) from e
 
 
 def _decode_native(path: Path, mapped: bool = False) -> Pcm:

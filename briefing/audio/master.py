@@ -9,10 +9,10 @@ decoded MP3 is a memory-mapped temp file, measured a piece at a time.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import math
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ from briefing.audio.loudness import Loudness, LoudnessMeter, integrated_lufs, me
 from briefing.audio.presets import Preset
 from briefing.errors import AudioError
 from briefing.models import Mark, Pcm, Timeline
+from briefing.util.atomic import atomic_path
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -293,20 +294,18 @@ def master_and_encode(
     """
     mp3_path = Path(mp3_path)
     wav_path = None if wav_path is None else Path(wav_path)
-    staged = [_staging(mp3_path)] + ([] if wav_path is None else [_staging(wav_path)])
+    paths = [p for p in (mp3_path, wav_path) if p is not None]
     try:
-        report = _master_and_check(timeline, preset, staged[0], staged[1:], max(1, attempts), in_place)
-        for temp, dest in zip(staged, (mp3_path, wav_path), strict=False):
-            if dest is not None:
-                os.replace(temp, dest)
-    finally:
-        for temp in staged:
-            temp.unlink(missing_ok=True)
+        for path in paths:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.ExitStack() as stack:  # each file under its `util.atomic` temporary name
+            staged = [stack.enter_context(atomic_path(p)) for p in paths]
+            report = _master_and_check(timeline, preset, staged[0], staged[1:], max(1, attempts), in_place)
+    except OSError as e:
+        raise AudioError(
+            f"cannot write {mp3_path.name} in {mp3_path.parent}", cause=e.strerror or str(e)
+        ) from e
     return dataclasses.replace(report, mp3=mp3_path, wav=wav_path)
-
-
-def _staging(dest: Path) -> Path:
-    return dest.with_name(f".{dest.name}.unchecked{dest.suffix}")
 
 
 def _master_and_check(

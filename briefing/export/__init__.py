@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 from briefing.util.lazy import lazy_exports
 
 _PUBLIC = {
-    "briefing.export.chapters": ("CHAPTERS_MIME", "Chapter", "EpisodeInfo", "parse_chapters_json"),
+    "briefing.export.chapters": ("Chapter", "EpisodeFile", "EpisodeInfo", "parse_chapters_json"),
     "briefing.export.cover": ("load_cover", "make_cover"),
     "briefing.export.episode": ("EpisodeMeta", "SILENT_CHAPTER_DBFS", "WrittenEpisode", "write_episode"),
     "briefing.export.names": ("delivery_name", "safe_join", "slugify"),
+    "briefing.export.roles": ("FileRole",),
     "briefing.export.subtitles": ("SubtitleCue", "check_cues", "parse_srt", "parse_vtt"),
     "briefing.export.tags": ("Cover", "read_tags"),
 }
@@ -21,8 +22,8 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, _PUBLIC)
 
 if TYPE_CHECKING:
     from briefing.export.chapters import (
-        CHAPTERS_MIME as CHAPTERS_MIME,
         Chapter as Chapter,
+        EpisodeFile as EpisodeFile,
         EpisodeInfo as EpisodeInfo,
         parse_chapters_json as parse_chapters_json,
     )
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
         safe_join as safe_join,
         slugify as slugify,
     )
+    from briefing.export.roles import FileRole as FileRole
     from briefing.export.subtitles import (
         SubtitleCue as SubtitleCue,
         check_cues as check_cues,

@@ -15,11 +15,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from briefing.errors import ExportError
+from briefing.export.roles import FileRole
 from briefing.models import Mark
 from briefing.util.atomic import atomic_write_text
 
 CHAPTERS_VERSION = "1.2.0"
-CHAPTERS_MIME = "application/json+chapters"
+#: The episode JSON's schema. `preset` came later: optional, so it stays 1 (older files lack it).
 EPISODE_SCHEMA = 1
 
 
@@ -150,14 +151,16 @@ def write_chapters_json(path: Path, chapters: Sequence[Chapter], **meta: str | N
 
 @dataclass(frozen=True, slots=True)
 class EpisodeFile:
-    """One file of an episode: its role, POSIX path relative to the episode folder, size, type."""
+    """One file of an episode: its role, POSIX path relative to the episode folder, and size. Its
+    type is its role's (`export.roles`); a role given as text is read as the role it names."""
 
-    role: str
+    role: FileRole
     path: str
     size: int
-    mime: str
 
     def __post_init__(self) -> None:
+        if not isinstance(self.role, FileRole):
+            object.__setattr__(self, "role", FileRole.parse(self.role))
         rel = PurePosixPath(self.path)
         if not self.path or rel.is_absolute() or ".." in rel.parts or "\\" in self.path:
             raise ExportError(
@@ -167,20 +170,28 @@ class EpisodeFile:
         if self.size < 0:
             raise ExportError(f"episode file {self.path!r} has a negative size {self.size}")
 
+    @property
+    def mime(self) -> str:
+        return self.role.mime
+
     @classmethod
-    def of(cls, folder: Path, path: Path, role: str, mime: str) -> EpisodeFile:
+    def of(cls, folder: Path, path: Path, role: FileRole) -> EpisodeFile:
         """Describe an existing file under `folder` (size read from disk)."""
         try:
             rel = Path(path).resolve().relative_to(Path(folder).resolve())
             size = Path(path).stat().st_size
         except (ValueError, OSError) as e:
             raise ExportError(f"cannot describe {path} relative to {folder}", cause=str(e)) from e
-        return cls(role, rel.as_posix(), size, mime)
+        return cls(role, rel.as_posix(), size)
 
 
 @dataclass(frozen=True, slots=True)
 class EpisodeInfo:
-    """What the publish stage and the `validate` command need to know about a finished episode."""
+    """What the publish stage and the `validate` command need to know about a finished episode.
+
+    `preset` names the audio preset it was mastered with (None in episode JSON written before it was
+    recorded); `loudness` holds the `target_lufs` it was mastered for (the preset's, or the show's own).
+    """
 
     title: str
     show: str
@@ -195,6 +206,7 @@ class EpisodeInfo:
     episode: int | None = None
     description: str = ""
     chapters: tuple[Chapter, ...] = ()
+    preset: str | None = None
 
     def __post_init__(self) -> None:
         end = 0
@@ -217,11 +229,11 @@ class EpisodeInfo:
     def duration_seconds(self) -> float:
         return round(self.samples / self.rate, 3)
 
-    def file(self, role: str) -> EpisodeFile | None:
+    def file(self, role: FileRole) -> EpisodeFile | None:
         return next((f for f in self.files if f.role == role), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        doc: dict[str, Any] = {
             "schema": EPISODE_SCHEMA,
             "title": self.title,
             "show": self.show,
@@ -235,12 +247,16 @@ class EpisodeInfo:
                          "rate": self.rate},
             "chapters": [{"title": c.title, "start_ms": c.start_ms, "end_ms": c.end_ms}
                          for c in self.chapters],
+            "preset": self.preset,
             "loudness": dict(self.loudness),
             "files": [
-                {"role": f.role, "path": f.path, "size": f.size, "type": f.mime}
+                {"role": f.role.value, "path": f.path, "size": f.size, "type": f.mime}
                 for f in self.files
             ],
         }  # fmt: skip
+        if self.preset is None:  # an episode from before presets were recorded reads back the same
+            del doc["preset"]
+        return doc
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
@@ -266,7 +282,7 @@ class EpisodeInfo:
                 samples=int(duration["samples"]),
                 loudness=tuple((str(k), float(v)) for k, v in doc["loudness"].items()),
                 files=tuple(
-                    EpisodeFile(str(f["role"]), str(f["path"]), int(f["size"]), str(f["type"]))
+                    EpisodeFile(FileRole.parse(str(f["role"])), str(f["path"]), int(f["size"]))
                     for f in doc["files"]
                 ),
                 guid=doc.get("guid"),
@@ -276,6 +292,7 @@ class EpisodeInfo:
                     Chapter(str(c["title"]), int(c["start_ms"]), int(c["end_ms"]))
                     for c in doc.get("chapters", ())
                 ),
+                preset=None if doc.get("preset") is None else str(doc["preset"]),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ExportError("episode JSON is malformed", cause=f"{type(e).__name__}: {e}") from e

@@ -28,22 +28,16 @@ from briefing.export.chapters import (
 )
 from briefing.export.journal import record_placed, staged_names
 from briefing.export.names import episode_basename
+from briefing.export.roles import FileRole
 from briefing.export.subtitles import plan_cues, to_srt, to_vtt
 from briefing.export.tags import Cover, EpisodeTags, write_tags
 from briefing.models import Script, Timeline
+from briefing.util.atomic import atomic_write_text
 
 if TYPE_CHECKING:
     from briefing.export.bwf import Cart
     from briefing.export.riff import RiffInfo
 
-MIME = {
-    "mp3": "audio/mpeg",
-    "wav": "audio/wav",
-    "vtt": "text/vtt",
-    "srt": "application/x-subrip",
-    "chapters": "application/json+chapters",
-    "episode_json": "application/json",
-}
 # A chapter quieter than this (RMS, dBFS) is silent: the voice failed there.
 SILENT_CHAPTER_DBFS = -50.0
 
@@ -115,7 +109,7 @@ def write_episode(
         moved = _move_into_place(staging, out_dir, written.info)
     except OSError as e:  # the disk failed under a stage that did not say so itself
         raise ExportError(f"cannot write the episode into {out_dir}", cause=e.strerror or str(e)) from e
-    return WrittenEpisode(moved, out_dir, out_dir / f"{base}.mp3", written.master)
+    return WrittenEpisode(moved, out_dir, out_dir / FileRole.MP3.file_name(base), written.master)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -127,8 +121,8 @@ class _Staged:
 def _write_all(
     script: Script, timeline: Timeline, preset: Preset, meta: EpisodeMeta, folder: Path, base: str
 ) -> _Staged:
-    mp3 = folder / f"{base}.mp3"
-    wav = folder / f"{base}.wav" if preset.wav_bits else None
+    mp3 = folder / FileRole.MP3.file_name(base)
+    wav = folder / FileRole.WAV.file_name(base) if preset.wav_bits else None
     report = master_and_encode(timeline, preset, mp3, wav, in_place=True)
     checked = _audio_digest(mp3)
     mastered = report.timeline
@@ -153,20 +147,20 @@ def _write_all(
         ),
     )
     _check_audio_kept(mp3, checked)
-    files = [("mp3", mp3)]
+    files = [(FileRole.MP3, mp3)]
     if wav is not None:
         _add_bext(wav, script, meta, report)
-        files.append(("wav", wav))
-    vtt, srt = folder / f"{base}.vtt", folder / f"{base}.srt"
+        files.append((FileRole.WAV, wav))
+    vtt, srt = folder / FileRole.VTT.file_name(base), folder / FileRole.SRT.file_name(base)
     speaker = meta.narrator or meta.artist
     cues = plan_cues(mastered.sentences, rate, speaker=speaker)
     _write_text(vtt, to_vtt(cues, speaker=speaker))
     _write_text(srt, to_srt(cues))
-    chapters_path = folder / f"{base}.chapters.json"
+    chapters_path = folder / FileRole.CHAPTERS.file_name(base)
     write_chapters_json(
         chapters_path, chapters, title=script.title, podcast_name=meta.show, file_name=mp3.name
     )
-    files += [("vtt", vtt), ("srt", srt), ("chapters", chapters_path)]
+    files += [(FileRole.VTT, vtt), (FileRole.SRT, srt), (FileRole.CHAPTERS, chapters_path)]
     loud = report.mp3_loudness
     info = EpisodeInfo(
         title=script.title,
@@ -182,23 +176,20 @@ def _write_all(
             ("lra_lu", round(loud.lra_lu, 2)),
             ("target_lufs", preset.target_lufs),
         ),
-        files=tuple(EpisodeFile.of(folder, path, role, MIME[role]) for role, path in files),
+        files=tuple(EpisodeFile.of(folder, path, role) for role, path in files),
         guid=meta.guid,
         episode=meta.episode,
         description=meta.description,
         chapters=chapters,
+        preset=preset.name,
     )
-    json_path = folder / f"{base}.json"
+    json_path = folder / FileRole.EPISODE_JSON.file_name(base)
     write_episode_json(json_path, info)  # it lists every other file; itself, only in memory
-    info = replace(
-        info, files=(*info.files, EpisodeFile.of(folder, json_path, "episode_json", MIME["episode_json"]))
-    )
+    info = replace(info, files=(*info.files, EpisodeFile.of(folder, json_path, FileRole.EPISODE_JSON)))
     return _Staged(info, report)
 
 
 def _write_text(path: Path, text: str) -> None:
-    from briefing.util.atomic import atomic_write_text
-
     try:
         atomic_write_text(path, text)
     except OSError as e:
@@ -336,7 +327,7 @@ def _move_into_place(staging: Path, out_dir: Path, info: EpisodeInfo) -> Episode
     """Rename every staged file into `out_dir`; the episode JSON goes last, so a reader that sees it sees
     every file it names."""
     names = staged_names(staging)
-    json_names = [n for n in names if n.endswith(".json") and not n.endswith(".chapters.json")]
+    json_names = [n for n in names if FileRole.of_name(n) is FileRole.EPISODE_JSON]
     record_placed(staging, names)  # so a build killed from here on can be undone
     moved: list[Path] = []
     try:

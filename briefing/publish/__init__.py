@@ -11,7 +11,7 @@ from briefing.util.lazy import lazy_exports
 
 _PUBLIC = {
     "briefing.publish.deliver": ("check_delivery", "deliver"),
-    "briefing.publish.feed": ("MP3_MIME", "NAMESPACES", "podcast_guid"),
+    "briefing.publish.feed": ("NAMESPACES", "podcast_guid"),
     "briefing.publish.library": (
         "locked",
         "planned_identity",
@@ -28,11 +28,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, _PUBLIC)
 
 if TYPE_CHECKING:
     from briefing.publish.deliver import check_delivery as check_delivery, deliver as deliver
-    from briefing.publish.feed import (
-        MP3_MIME as MP3_MIME,
-        NAMESPACES as NAMESPACES,
-        podcast_guid as podcast_guid,
-    )
+    from briefing.publish.feed import NAMESPACES as NAMESPACES, podcast_guid as podcast_guid
     from briefing.publish.library import (
         locked as locked,
         planned_identity as planned_identity,

@@ -8,15 +8,12 @@ file. The name comes from a pattern such as `{show}-{date}` or a fixed `briefing
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 from briefing.errors import ExportError
 from briefing.export.names import safe_join
+from briefing.util.atomic import atomic_copy
 
 
 def check_delivery(folder: Path, name: str, suffix: str = ".mp3") -> Path:
@@ -39,20 +36,8 @@ def deliver(files: Sequence[Path], folder: Path, name: str) -> tuple[Path, ...]:
 
 
 def _copy_atomically(source: Path, dest: Path) -> None:
-    temp = dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.part")
     try:
-        with source.open("rb") as src, temp.open("xb") as out:
-            shutil.copyfileobj(src, out, length=1 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, dest)
+        # `.name.mp3.<random>.part`: hidden, and not a `.mp3`, so no importer takes it half copied.
+        atomic_copy(source, dest, keep_suffix=False)
     except OSError as e:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         raise ExportError(f"cannot deliver {source.name} to {dest.parent}", cause=e.strerror or str(e)) from e
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        fd = os.open(dest.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from briefing.config.show import Show
-from briefing.export.chapters import CHAPTERS_MIME
+from briefing.export.roles import FileRole
 from briefing.util.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -41,10 +41,9 @@ PSC_VERSION = "1.2"
 NAMESPACES = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS, "psc": PSC_NS}
 #: Podcasting 2.0: podcast:guid is UUIDv5 of the feed URL (no scheme, no trailing slash) in this.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-MP3_MIME = "audio/mpeg"
-#: Episode file roles listed as podcast:transcript, with their type (SRT first: gPodder's
-#: podcastparser keeps the last one, and WebVTT is the better choice for a player).
-TRANSCRIPTS = (("srt", "application/x-subrip"), ("vtt", "text/vtt"))
+#: Episode file roles listed as podcast:transcript (SRT first: gPodder's podcastparser keeps the
+#: last one, and WebVTT is the better choice for a player).
+TRANSCRIPTS = (FileRole.SRT, FileRole.VTT)
 TRANSCRIPT_LANGUAGE = "fr"
 GENERATOR = "briefing"
 #: Apple Podcasts reads chapters from timestamps in the episode description: at least three, the
@@ -145,7 +144,7 @@ def _channel(channel: ET.Element, show: Show, episodes: Sequence[EpisodeRecord],
 
 def _item(item: ET.Element, show: Show, record: EpisodeRecord) -> None:
     info = record.info
-    mp3 = info.file("mp3")
+    mp3 = info.file(FileRole.MP3)
     if mp3 is None:  # EpisodeRecord refuses this; kept for the type checker
         raise ValueError(f"episode {record.number} has no MP3")
     _sub(item, "title", info.title)
@@ -154,29 +153,26 @@ def _item(item: ET.Element, show: Show, record: EpisodeRecord) -> None:
         _sub(item, "link", show.link)
     _sub(item, "guid", record.guid, isPermaLink="false")
     _sub(item, "pubDate", _rfc2822(record.published, show))
-    _sub(item, "enclosure", url=show.url_for(mp3.path), length=str(mp3.size), type=MP3_MIME)
+    _sub(item, "enclosure", url=show.url_for(mp3.path), length=str(mp3.size), type=mp3.mime)
     _sub(item, "itunes:title", info.title)
     _sub(item, "itunes:duration", str(round(record.seconds)))
     _sub(item, "itunes:episode", str(record.number))
     _sub(item, "itunes:episodeType", "full")
     _sub(item, "itunes:explicit", "true" if show.explicit else "false")
-    cover = info.file("cover")
-    if cover is not None:
-        _sub(item, "itunes:image", href=show.url_for(cover.path))
     _sub(item, "podcast:episode", str(record.number))
-    for role, mime in TRANSCRIPTS:
+    for role in TRANSCRIPTS:
         found = info.file(role)
         if found is not None:
             _sub(
                 item,
                 "podcast:transcript",
                 url=show.url_for(found.path),
-                type=mime,
+                type=found.mime,
                 language=TRANSCRIPT_LANGUAGE,
             )
-    chapters = info.file("chapters")
+    chapters = info.file(FileRole.CHAPTERS)
     if chapters is not None:
-        _sub(item, "podcast:chapters", url=show.url_for(chapters.path), type=CHAPTERS_MIME)
+        _sub(item, "podcast:chapters", url=show.url_for(chapters.path), type=chapters.mime)
     if info.chapters:
         psc = _sub(item, "psc:chapters", version=PSC_VERSION)
         for chapter in info.chapters:

@@ -24,6 +24,7 @@ from briefing.config.show import FEED_NAME, Show
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeInfo
 from briefing.export.names import safe_join
+from briefing.export.roles import FileRole
 from briefing.publish.feed import channel_artwork, podcast_guid, render_feed
 from briefing.publish.loudness import refuse_mixed_loudness, target_of
 from briefing.publish.records import LIBRARY_NAME, EpisodeRecord, Library, read_library
@@ -77,7 +78,7 @@ def locked(out_dir: Path) -> Iterator[None]:
 
 
 def _check_files(out_dir: Path, info: EpisodeInfo) -> None:
-    if info.file("mp3") is None:
+    if info.file(FileRole.MP3) is None:
         raise PublishError(f"episode {info.title!r} has no MP3 file", cause="the build gave no 'mp3' role")
     for f in info.files:
         try:
@@ -110,7 +111,8 @@ def publish_episode(
     (else `episode_guid(show, key)`) and `info.episode` when that number is free, else the next;
     it is published at `publication_time(info.date, now, show.timezone)`.
     Files of the replaced episode that nothing references any more are deleted afterwards.
-    `preset` names the loudness preset the audio was mastered with (default: `show.preset`);
+    `preset` names the loudness preset the audio was mastered with (default: the one `info`
+    records, else `show.preset`);
     `briefing validate` measures the episode against it. An episode mastered for another loudness
     than the library's others is refused (PublishError) unless `allow_mixed_loudness` (default:
     the show's setting).
@@ -120,7 +122,7 @@ def publish_episode(
     if not key.strip():
         raise PublishError(f"episode {info.title!r} has an empty key", cause="pass article + date")
     _check_files(out_dir, info)
-    preset = preset or show.preset
+    preset = preset or info.preset or show.preset
     target = target_of(info, preset)  # an unknown preset raises AudioError listing the choices
     if allow_mixed_loudness is None:
         allow_mixed_loudness = show.allow_mixed_loudness
@@ -130,9 +132,9 @@ def publish_episode(
         others = tuple(r for r in library.episodes if r.key != key)
         if not allow_mixed_loudness:
             refuse_mixed_loudness(target, others, info.title)
-        mp3 = info.file("mp3")
+        mp3 = info.file(FileRole.MP3)
         for other in others:
-            used = other.info.file("mp3")
+            used = other.info.file(FileRole.MP3)
             if mp3 is not None and used is not None and used.path == mp3.path:
                 raise PublishError(
                     f"episode {info.title!r} uses the MP3 {mp3.path} of episode {other.number}",

@@ -6,7 +6,8 @@ refuses to add an episode mastered for another target than the feed's, unless th
 command allows it, and `briefing validate` warns about a feed that mixes them.
 
 An episode's target is the `target_lufs` its episode JSON records (the preset's own, or the show's
-`sound.target_lufs`); an episode that does not record it falls back to its preset's target.
+`sound.target_lufs`); an episode that does not record it falls back to its preset's target. Its
+preset is the one the library names, else the one its episode JSON records.
 """
 
 from __future__ import annotations
@@ -44,8 +45,11 @@ def target_of(info: EpisodeInfo, preset: str) -> Target:
 
 
 def preset_for(info: EpisodeInfo) -> str:
-    """The preset an episode was most likely mastered with, for a library entry that does not
-    name it: the one whose target its metadata records, else "podcast"."""
+    """The preset an episode was mastered with, for a library entry that does not name it: the one
+    its metadata records; for an episode from before it was recorded, the one whose target its
+    metadata records, else "podcast"."""
+    if info.preset is not None:
+        return info.preset
     recorded = dict(info.loudness).get("target_lufs")
     return next((p.name for p in PRESETS.values() if p.target_lufs == recorded), "podcast")
 

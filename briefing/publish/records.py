@@ -13,6 +13,7 @@ from typing import Any
 
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeInfo
+from briefing.export.roles import FileRole
 from briefing.publish.loudness import Target, preset_for, target_of
 
 LIBRARY_NAME = "library.json"
@@ -41,7 +42,7 @@ class EpisodeRecord:
             raise PublishError(f"episode {self.info.title!r} has number {self.number}")
         if self.published.tzinfo is None or self.updated.tzinfo is None:
             raise PublishError(f"episode {self.info.title!r} has a time without a time zone")
-        if self.info.file("mp3") is None:
+        if self.info.file(FileRole.MP3) is None:
             raise PublishError(f"episode {self.info.title!r} has no MP3 file")
         if self.info.guid != self.guid or self.info.episode != self.number:
             object.__setattr__(

@@ -32,6 +32,7 @@ from urllib.parse import unquote
 
 from briefing.config.show import FEED_NAME
 from briefing.errors import PublishError
+from briefing.export.roles import FileRole
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +41,14 @@ DEFAULT_PORT = 8000
 SERVER_NAME = "briefing"
 ALLOWED = "GET, HEAD"
 CHUNK = 64 * 1024
-#: Types by extension; anything else is application/octet-stream.
-MIME_TYPES = {
-    ".mp3": "audio/mpeg",
+#: Types by extension of the files that are not an episode's (those have their role's type, from
+#: `export.roles`); anything else is application/octet-stream.
+OTHER_TYPES = {
     ".xml": "application/rss+xml",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".srt": "application/x-subrip; charset=utf-8",
     ".json": "application/json",
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
     ".png": "image/png",
-    ".wav": "audio/wav",
     ".flac": "audio/flac",
     ".txt": "text/plain; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
@@ -60,7 +58,11 @@ _ENTITY_TAG = re.compile(r'(?:W/)?("[^"]*")')
 
 
 def mime_type(path: Path) -> str:
-    return MIME_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    """The Content-Type of `path`: an episode file's is its role's, by the end of its name."""
+    role = FileRole.of_name(path.name.lower())
+    if role is not None:
+        return role.content_type
+    return OTHER_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:

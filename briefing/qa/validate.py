@@ -24,18 +24,19 @@ from xml.etree import ElementTree as ET
 from briefing.config.categories import APPLE_CATEGORIES
 from briefing.config.show import EMAIL, FEED_NAME, MAX_DESCRIPTION_BYTES
 from briefing.errors import BriefingError, PublishError
-from briefing.export.chapters import CHAPTERS_MIME, EpisodeInfo, parse_chapters_json
+from briefing.export.chapters import EpisodeInfo, parse_chapters_json
 from briefing.export.names import safe_join
-from briefing.publish.feed import MP3_MIME, NAMESPACES, podcast_guid
+from briefing.export.roles import FileRole
+from briefing.publish.feed import NAMESPACES, podcast_guid
 from briefing.publish.loudness import by_target, describe
 from briefing.publish.records import EpisodeRecord, Library, read_library
-from briefing.qa.check import Problem, duration_problems, listed_file_problems, loudness_problems
+from briefing.qa.problems import Problem, duration_problems, listed_file_problems, loudness_problems
 
 DURATION_TOLERANCE_S = 0.1
 EPISODE_TYPES = ("full", "trailer", "bonus")
-#: podcast:transcript types of the Podcasting 2.0 namespace.
+#: podcast:transcript types of the Podcasting 2.0 namespace (any feed's, not only those we write).
 TRANSCRIPT_TYPES = frozenset(
-    ("text/vtt", "application/x-subrip", "application/srt", "application/json", "text/html", "text/plain")
+    (FileRole.VTT.mime, FileRole.SRT.mime, "application/srt", "application/json", "text/html", "text/plain")
 )
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _DURATION = re.compile(r"\d+|(\d+:)?\d{1,2}:\d{2}")
@@ -236,7 +237,7 @@ class _Checker:
         for element in item.findall("podcast:transcript", NAMESPACES):
             self.side_file(element, where, "transcript", TRANSCRIPT_TYPES)
         for element in item.findall("podcast:chapters", NAMESPACES):
-            self.side_file(element, where, "chapters", frozenset((CHAPTERS_MIME,)))
+            self.side_file(element, where, "chapters", frozenset((FileRole.CHAPTERS.mime,)))
         self.simple_chapters(item, where)
 
     def simple_chapters(self, item: ET.Element, where: str) -> None:
@@ -255,7 +256,7 @@ class _Checker:
     def episode_json(self, record: EpisodeRecord | None, where: str) -> EpisodeInfo | None:
         if record is None:
             return None
-        side = record.info.file("episode_json")
+        side = record.info.file(FileRole.EPISODE_JSON)
         if side is None:
             return record.info
         path = self.local_file(side.path, where)
@@ -290,8 +291,8 @@ class _Checker:
         if url in urls:
             self.error(where, f"enclosure URL {url} is used by two episodes")
         urls.add(url)
-        if mime != MP3_MIME:
-            self.error(where, f"enclosure type {mime!r} is not {MP3_MIME}")
+        if mime != FileRole.MP3.mime:
+            self.error(where, f"enclosure type {mime!r} is not {FileRole.MP3.mime}")
         if not length.isdigit() or int(length) == 0:
             self.error(where, f"enclosure length {length!r} is not a size in bytes")
             return
@@ -374,9 +375,12 @@ class _Checker:
 def _parser(mime: str) -> Callable[[str], object] | None:
     from briefing.export.subtitles import parse_srt, parse_vtt
 
-    return {"text/vtt": parse_vtt, "application/x-subrip": parse_srt, CHAPTERS_MIME: parse_chapters_json}.get(
-        mime
-    )
+    parsers: dict[FileRole, Callable[[str], object]] = {
+        FileRole.VTT: parse_vtt,
+        FileRole.SRT: parse_srt,
+        FileRole.CHAPTERS: parse_chapters_json,
+    }
+    return next((parse for role, parse in parsers.items() if role.mime == mime), None)
 
 
 def validate(target: Path, *, audio: bool = True) -> tuple[Problem, ...]:

@@ -13,7 +13,6 @@ import hashlib
 import io
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 from briefing.errors import CacheError, SpeechError
 from briefing.models import Pcm
 from briefing.speech.engines.base import VoiceSettings
+from briefing.util.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -120,15 +120,8 @@ class SpeechCache:
         np.savez(buffer, rate=np.array([pcm.rate], dtype=np.int64), pcm=ints)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(buffer.getvalue())
-                os.replace(temp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
+            # Not named `*.npz` while written (entries are counted by that); a lost entry is a miss.
+            atomic_write_bytes(path, buffer.getvalue(), keep_suffix=False, durable=False)
         except OSError as e:
             raise CacheError(
                 f"cannot write the speech cache in {self.folder}",

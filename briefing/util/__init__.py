@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 from briefing.util.lazy import lazy_exports
 
 _PUBLIC = {
-    "briefing.util.atomic": ("atomic_path", "atomic_write_bytes", "atomic_write_text"),
+    "briefing.util.atomic": (
+        "atomic_copy",
+        "atomic_folder",
+        "atomic_path",
+        "atomic_write_bytes",
+        "atomic_write_text",
+    ),
     "briefing.util.memory": ("give_back_free_memory", "hand_back_large_blocks"),
     "briefing.util.resources": ("jingles_dir", "shipped_voices", "voice_dirs"),
 }
@@ -17,6 +23,8 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, _PUBLIC)
 
 if TYPE_CHECKING:
     from briefing.util.atomic import (
+        atomic_copy as atomic_copy,
+        atomic_folder as atomic_folder,
         atomic_path as atomic_path,
         atomic_write_bytes as atomic_write_bytes,
         atomic_write_text as atomic_write_text,

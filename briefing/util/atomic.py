@@ -3,7 +3,20 @@
 A temporary file is made in the destination folder (same file system, so `os.replace` is atomic),
 filled, flushed and fsynced, then renamed onto the destination; the folder is fsynced afterwards
 so the rename itself survives a crash. On any failure the temporary file is removed and the
-destination is left as it was.
+destination is left as it was. Every file `briefing` writes in place goes through here:
+
+- `atomic_write_bytes`, `atomic_write_text`: data in memory;
+- `atomic_path`: a path for a tool that writes it itself (ffmpeg, mutagen, `wave`), or for a file
+  checked before it may replace the destination (the mastered MP3);
+- `atomic_copy`: a copy of a file (delivery to a playout system's watched folder);
+- `atomic_folder`: a folder of files that appears whole or not at all (the speech model).
+
+The temporary name is hidden (it starts with a dot) and, by default, keeps the destination's suffix
+(`.feed.1a2b3c4d5e6f.tmp.xml`): tools such as ffmpeg pick the format from it, and
+`publish.staging` recognizes the library's temporary files by it. Where the readers of a folder pick
+files by their suffix (a playout system importing `*.mp3`, the speech cache counting `*.npz`),
+`keep_suffix=False` ends the name in `.part` instead (`.episode.mp3.1a2b3c4d5e6f.part`).
+`durable=False` skips the fsyncs, for files whose loss is harmless (a cache entry is then a miss).
 
 These helpers serve every stage, so they raise plain `OSError` (with the path in it): each caller
 turns it into its own stage's error (ScriptError, ExportError, PublishError...).
@@ -15,13 +28,18 @@ import contextlib
 import errno
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+_COPY_BLOCK = 1 << 20
 
-def _temp_name(dest: Path) -> Path:
-    # Keep the suffix: tools such as ffmpeg pick the output format from the extension.
-    return dest.with_name(f".{dest.stem}.{secrets.token_hex(6)}.tmp{dest.suffix}")
+
+def _temp_name(dest: Path, keep_suffix: bool) -> Path:
+    token = secrets.token_hex(6)
+    if keep_suffix:
+        return dest.with_name(f".{dest.stem}.{token}.tmp{dest.suffix}")
+    return dest.with_name(f".{dest.name}.{token}.part")
 
 
 def _fsync(path: Path) -> None:
@@ -33,14 +51,17 @@ def _fsync(path: Path) -> None:
 
 
 def _fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable, where the system can: the file is in place already, so a
+    folder that cannot be synced (Windows, some network shares a playout system watches) is no error."""
     if os.name == "nt":  # Windows cannot open a folder for fsync; its rename is already durable.
         return
-    _fsync(folder)
+    with contextlib.suppress(OSError):
+        _fsync(folder)
 
 
-def _create_temp(dest: Path) -> Path:
+def _create_temp(dest: Path, keep_suffix: bool) -> Path:
     while True:
-        temp = _temp_name(dest)
+        temp = _temp_name(dest, keep_suffix)
         try:
             # O_EXCL: never reuse someone else's file; mode 0o666 lets the umask decide.
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -56,35 +77,73 @@ def _discard(temp: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(dest: Path) -> Iterator[Path]:
+def atomic_path(dest: Path, *, keep_suffix: bool = True, durable: bool = True) -> Iterator[Path]:
     """Yield an empty temporary path beside `dest`; on success it replaces `dest` atomically.
 
-    The body may write the temporary path in any way (open it, hand it to ffmpeg, copy onto it).
-    If the body raises, the temporary file is removed, `dest` is untouched and the error goes on.
-    Raises OSError if the folder is missing or unwritable, or the rename fails.
+    The body may write the temporary path in any way (open it, hand it to ffmpeg, copy onto it, or
+    replace it with another file). If the body raises, the temporary file is removed, `dest` is
+    untouched and the error goes on. Raises OSError if the folder is missing or unwritable, or the
+    rename fails. `keep_suffix` and `durable`: see the module's documentation.
     """
     dest = Path(dest)
-    temp = _create_temp(dest)
+    temp = _create_temp(dest, keep_suffix)
     try:
         yield temp
         if not temp.is_file():
             raise FileNotFoundError(
                 errno.ENOENT, "temporary file vanished before it could be renamed", str(temp)
             )
-        _fsync(temp)
+        if durable:
+            _fsync(temp)
         os.replace(temp, dest)
     except BaseException:
         _discard(temp)
         raise
-    _fsync_dir(dest.parent)
+    if durable:
+        _fsync_dir(dest.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, keep_suffix: bool = True, durable: bool = True) -> None:
     """Write `data` to `path` atomically (temporary file, fsync, rename, fsync folder)."""
-    with atomic_path(Path(path)) as temp, temp.open("wb") as f:
+    with atomic_path(Path(path), keep_suffix=keep_suffix, durable=durable) as temp, temp.open("wb") as f:
         f.write(data)
 
 
 def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
     """Write `text` to `path` atomically, encoded as given, with no newline translation."""
     atomic_write_bytes(path, text.encode(encoding))
+
+
+def atomic_copy(source: Path, dest: Path, *, keep_suffix: bool = True) -> None:
+    """Copy `source` to `dest` atomically, a block at a time (an episode's audio may be large)."""
+    with (
+        atomic_path(Path(dest), keep_suffix=keep_suffix) as temp,
+        Path(source).open("rb") as src,
+        temp.open("wb") as out,
+    ):
+        shutil.copyfileobj(src, out, _COPY_BLOCK)
+
+
+@contextlib.contextmanager
+def atomic_folder(dest: Path) -> Iterator[Path]:
+    """Yield a new empty hidden folder beside `dest`; on success its files are fsynced and it is
+    renamed to `dest`, which must not exist or be an empty folder (else OSError, as for any failed
+    rename). If the body or the rename fails, the temporary folder and its files are removed."""
+    dest = Path(dest)
+    while True:
+        temp = _temp_name(dest, keep_suffix=False)
+        try:
+            temp.mkdir()
+            break
+        except FileExistsError:
+            continue
+    try:
+        yield temp
+        for path in temp.iterdir():
+            if path.is_file():
+                _fsync(path)
+        os.replace(temp, dest)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    _fsync_dir(dest.parent)

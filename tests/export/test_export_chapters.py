@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from fractions import Fraction
@@ -22,6 +23,7 @@ from briefing.export.chapters import (
     write_chapters_json,
     write_episode_json,
 )
+from briefing.export.roles import FileRole
 from briefing.models import Mark
 
 RATE = 48_000
@@ -143,8 +145,8 @@ def make_info(tmp_path: Path, title: str = "Trump et Poutine") -> EpisodeInfo:
         samples=RATE * 61 + 48,
         loudness=(("integrated_lufs", -16.02), ("true_peak_dbtp", -1.5)),
         files=(
-            EpisodeFile.of(tmp_path, mp3, "mp3", "audio/mpeg"),
-            EpisodeFile.of(tmp_path, vtt, "vtt", "text/vtt"),
+            EpisodeFile.of(tmp_path, mp3, FileRole.MP3),
+            EpisodeFile.of(tmp_path, vtt, FileRole.VTT),
         ),
         guid="urn:uuid:1234",
         episode=12,
@@ -161,7 +163,7 @@ def test_episode_json_contents(tmp_path: Path) -> None:
                                "type": "audio/mpeg"}  # fmt: skip
     assert doc["files"][1]["size"] == len("WEBVTT\n")
     assert doc["date"] == "2025-08-15"
-    assert info.file("vtt") is not None and info.file("srt") is None
+    assert info.file(FileRole.VTT) is not None and info.file(FileRole.SRT) is None
     assert doc["chapters"] == [
         {"title": "Ouverture", "start_ms": 0, "end_ms": 20_000},
         {"title": "L'Alaska", "start_ms": 20_000, "end_ms": 61_001},
@@ -177,6 +179,16 @@ def test_episode_json_round_trip(tmp_path: Path) -> None:
     assert EpisodeInfo.from_json(path.read_text("utf-8")) == info
 
 
+def test_episode_json_records_the_preset_and_reads_without_it(tmp_path: Path) -> None:
+    info = dataclasses.replace(make_info(tmp_path), preset="broadcast")
+    doc = json.loads(info.to_json())
+    assert doc["preset"] == "broadcast" and doc["schema"] == 1, "an optional field: the schema stays"
+    assert EpisodeInfo.from_json(info.to_json()) == info
+    del doc["preset"]
+    assert EpisodeInfo.from_json(json.dumps(doc)).preset is None, "an episode JSON from before reads"
+    assert "preset" not in json.loads(make_info(tmp_path).to_json()), "none recorded, none written"
+
+
 @given(st.text())
 def test_episode_json_round_trip_any_title(title: str) -> None:
     info = EpisodeInfo(title, "S", dt.date(2025, 1, 2), "v", "e", 24_000, 1)
@@ -185,19 +197,19 @@ def test_episode_json_round_trip_any_title(title: str) -> None:
 
 def test_episode_file_must_stay_inside(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="relative"):
-        EpisodeFile("mp3", "/abs/e.mp3", 1, "audio/mpeg")
+        EpisodeFile(FileRole.MP3, "/abs/e.mp3", 1)
     with pytest.raises(ExportError, match="relative"):
-        EpisodeFile("mp3", "../e.mp3", 1, "audio/mpeg")
+        EpisodeFile(FileRole.MP3, "../e.mp3", 1)
     other = tmp_path.parent / "elsewhere.mp3"
     with pytest.raises(ExportError, match="cannot describe"):
-        EpisodeFile.of(tmp_path, other, "mp3", "audio/mpeg")
+        EpisodeFile.of(tmp_path, other, FileRole.MP3)
 
 
 def test_episode_info_rejects_bad_values() -> None:
     with pytest.raises(ExportError, match="nan"):
         EpisodeInfo("t", "s", dt.date(2025, 1, 1), "v", "e", 1, 1, loudness=(("x", float("nan")),))
     with pytest.raises(ExportError, match="share a role"):
-        f = EpisodeFile("mp3", "a.mp3", 1, "audio/mpeg")
+        f = EpisodeFile(FileRole.MP3, "a.mp3", 1)
         EpisodeInfo("t", "s", dt.date(2025, 1, 1), "v", "e", 1, 1, files=(f, f))
     with pytest.raises(ExportError, match="chapter 'b' is out of order"):
         EpisodeInfo(

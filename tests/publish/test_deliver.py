@@ -9,7 +9,6 @@ import pytest
 from briefing.config.show import Show
 from briefing.errors import ConfigError, ExportError
 from briefing.export.names import delivery_name
-from briefing.publish import deliver as deliver_module
 from briefing.publish.deliver import deliver
 
 DAY = dt.date(2025, 8, 15)
@@ -68,14 +67,13 @@ def test_a_failed_copy_leaves_yesterdays_file(tmp_path: Path, monkeypatch: pytes
         seen.extend(p.name for p in watched.iterdir())
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(deliver_module.shutil, "copyfileobj", half_then_fail)
+    monkeypatch.setattr(shutil, "copyfileobj", half_then_fail)
     with pytest.raises(ExportError, match="No space left"):
         deliver([source], watched, "le-briefing")
     assert (watched / "le-briefing.mp3").read_bytes() == b"yesterday"
     assert [p.name for p in watched.iterdir()] == ["le-briefing.mp3"]
     partial = [n for n in seen if n != "le-briefing.mp3"]
-    assert partial and all(n.startswith(".") and n.endswith(".part") for n in partial)
-    monkeypatch.setattr(deliver_module.shutil, "copyfileobj", shutil.copyfileobj)
+    assert partial and all(n.startswith(".le-briefing.mp3.") and n.endswith(".part") for n in partial)
 
 
 def test_missing_folder(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 from briefing.config.show import FEED_NAME, Show
 from briefing.export.chapters import Chapter, EpisodeFile, EpisodeInfo
+from briefing.export.roles import FileRole
 from briefing.publish.feed import clean_text, item_description, podcast_guid, render_feed
 from briefing.publish.library import publish_episode, regenerate_feed
 from briefing.publish.records import EpisodeRecord, read_library
@@ -339,7 +340,7 @@ odd_text = st.lists(st.one_of(st.text(max_size=8), st.sampled_from(SPECIALS)), m
 
 
 def _record(title: str, description: str) -> EpisodeRecord:
-    files = (EpisodeFile("mp3", "a b/épisode.mp3", 1234, "audio/mpeg"),)
+    files = (EpisodeFile(FileRole.MP3, "a b/épisode.mp3", 1234),)
     info = EpisodeInfo(
         title, "Le Briefing", dt.date(2025, 8, 15), "espeak", "espeak", 24_000, 48_000, files=files
     )

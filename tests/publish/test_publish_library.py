@@ -14,6 +14,7 @@ import briefing.util.atomic as atomic
 from briefing.config.show import FEED_NAME
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeFile, EpisodeInfo
+from briefing.export.roles import FileRole
 from briefing.publish import library as lib
 from briefing.publish.feed import podcast_guid
 from briefing.publish.library import (
@@ -100,7 +101,7 @@ def test_refused_episodes_change_nothing(tmp_path: Path, problem: str) -> None:
         target = tmp_path.parent / f"{tmp_path.name}-outside.mp3"
         target.write_bytes(b"x")
         (tmp_path / "link.mp3").symlink_to(target)
-        info = dataclasses.replace(info, files=(EpisodeFile("mp3", "link.mp3", 1, "audio/mpeg"),))
+        info = dataclasses.replace(info, files=(EpisodeFile(FileRole.MP3, "link.mp3", 1),))
     else:
         first = read_library(tmp_path).episodes[0].info.files[0]
         info = dataclasses.replace(info, files=(first,))
@@ -111,7 +112,7 @@ def test_refused_episodes_change_nothing(tmp_path: Path, problem: str) -> None:
 
 def test_outside_paths_are_refused_by_episode_file_itself() -> None:
     with pytest.raises(Exception, match="plain relative path"):
-        EpisodeFile("mp3", "../x.mp3", 1, "audio/mpeg")
+        EpisodeFile(FileRole.MP3, "../x.mp3", 1)
 
 
 def test_remove_by_number_guid_or_key_deletes_files_and_empty_folder(tmp_path: Path) -> None:

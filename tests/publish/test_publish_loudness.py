@@ -27,6 +27,15 @@ def test_the_target_is_the_recorded_one_else_the_presets() -> None:
     assert str(Target(-16.0, "podcast")) == "-16.0 LUFS (preset 'podcast')"
     assert preset_for(with_target(info, -23.0)) == "broadcast"
     assert preset_for(with_target(info, -18.0)) == preset_for(info) == "podcast"
+    recorded = dataclasses.replace(with_target(info, -18.0), preset="broadcast")
+    assert preset_for(recorded) == "broadcast", "the preset its episode JSON records, not a guess"
+
+
+def test_publishing_takes_the_preset_the_episode_records(tmp_path: Path) -> None:
+    info = dataclasses.replace(make_episode(tmp_path), preset="broadcast")
+    record = publish_episode(tmp_path, dataclasses.replace(SHOW, preset="podcast"), info, "a", now=T0)
+    assert record.preset == "broadcast" and record.target == Target(-23.0, "broadcast")
+    assert publish_episode(tmp_path, SHOW, info, "a", now=T0, preset="podcast").preset == "podcast"
 
 
 def test_a_broadcast_episode_is_refused_in_a_podcast_feed(tmp_path: Path) -> None:

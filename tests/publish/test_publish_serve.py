@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from briefing.errors import PublishError
-from briefing.publish.serve import Validators, make_server, parse_range
+from briefing.export.roles import FileRole
+from briefing.publish.serve import Validators, make_server, mime_type, parse_range
 
 AUDIO = bytes(range(256)) * 40  # 10,240 bytes, every offset distinguishable
 MODIFIED_NS = 1_755_237_600_123_456_789  # 2025-08-15 06:00:00.123456789 UTC
@@ -31,6 +32,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]
     (root / "t.vtt").write_text("WEBVTT\n", encoding="utf-8")
     (root / "t.srt").write_text("1\n", encoding="utf-8")
     (root / "chapters.json").write_text("{}", encoding="utf-8")
+    (root / "e-1a2b3c4d.chapters.json").write_text('{"version": "1.2.0", "chapters": []}', encoding="utf-8")
+    (root / "e-1a2b3c4d.WAV").write_bytes(b"RIFF")
     (root / ".library.lock").write_bytes(b"")
     (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
     (root / "leak.txt").symlink_to(tmp_path / "secret.txt")
@@ -93,6 +96,9 @@ def test_whole_file_with_type_and_length(site: tuple[Path, int]) -> None:
         ("/t.srt", "application/x-subrip; charset=utf-8"),
         ("/chapters.json", "application/json"),
         ("/inside.mp3", "audio/mpeg"),
+        # An episode's files go out with the type of their role, the one the feed gives them.
+        ("/e-1a2b3c4d.chapters.json", "application/json+chapters"),
+        ("/e-1a2b3c4d.WAV", "audio/wav"),
     ],
 )
 def test_mime_types(site: tuple[Path, int], path: str, mime: str) -> None:
@@ -100,6 +106,11 @@ def test_mime_types(site: tuple[Path, int], path: str, mime: str) -> None:
     status, headers, body = request(port, path)
     assert status == 200 and headers["content-type"] == mime
     assert body == (root / path.lstrip("/")).read_bytes()
+
+
+def test_every_episode_file_is_served_with_its_roles_type() -> None:
+    for role in FileRole:
+        assert mime_type(Path(role.file_name("2025-08-15-x-1a2b3c4d"))).split(";")[0] == role.mime
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,26 @@ def episode(built: Path, tmp_path: Path) -> Path:
     return out / built.name
 
 
+@pytest.fixture(scope="module")
+def broadcast(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The base path of an episode built with the broadcast preset for a station whose show masters
+    at -20 LUFS (no preset's own target, so nothing but a record says which preset made it)."""
+    root = tmp_path_factory.mktemp("broadcast")
+    article = root / "sommet-2025-08-15.md"
+    article.write_text(ARTICLE, encoding="utf-8")
+    show = root / "station.toml"
+    show.write_text('[show]\ntitle = "Radio Sommet"\n[sound]\ntarget_lufs = -20\n', encoding="utf-8")
+    options = BuildOptions(
+        out_dir=root / "out", voice="espeak", preset="broadcast", show=show, cache_dir=root / "c"
+    )
+    return build_episode(article, options).episode.mp3.with_suffix("")
+
+
+def copy_of(base: Path, tmp_path: Path) -> Path:
+    shutil.copytree(base.parent, tmp_path / "out")
+    return tmp_path / "out" / base.name
+
+
 def errors(report: CheckReport) -> str:
     return "\n".join(str(p) for p in report.errors)
 
@@ -157,6 +177,33 @@ def test_srt_must_say_what_the_vtt_says(episode: Path) -> None:
     srt = sibling(episode, ".srt")
     srt.write_text(srt.read_text(encoding="utf-8").replace("Bonjour", "Bonsoir", 1), encoding="utf-8")
     assert "its cues are not those of the WebVTT file" in errors(check_episode(episode, asr=False))
+
+
+def test_a_broadcast_episode_is_checked_against_broadcast_from_its_json_alone(
+    broadcast: Path, tmp_path: Path
+) -> None:
+    episode = copy_of(broadcast, tmp_path)
+    (episode.parent / "library.json").unlink()
+    assert json.loads(sibling(episode, ".json").read_text(encoding="utf-8"))["preset"] == "broadcast"
+    report = check_episode(episode, asr=False)
+    assert report.problems == () and report.preset == "broadcast", report.problems
+    assert report.loudness is not None and abs(report.loudness.integrated_lufs + 20.0) <= 0.5
+
+
+def test_an_episode_json_from_before_the_preset_was_recorded(broadcast: Path, tmp_path: Path) -> None:
+    episode = copy_of(broadcast, tmp_path)
+    path = sibling(episode, ".json")
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    del doc["preset"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = check_episode(episode, asr=False)
+    assert report.problems == () and report.preset == "broadcast", "the library's, at the JSON's target"
+    (episode.parent / "library.json").unlink()
+    report = check_episode(episode, asr=False)
+    assert report.preset is None and not report.errors
+    assert [str(p) for p in report.problems] == [
+        f"warning: {path.name}: no preset targets -20.0 LUFS at 48000 Hz: loudness not checked"
+    ]
 
 
 def test_without_the_qa_extra(episode: Path, monkeypatch: pytest.MonkeyPatch) -> None:

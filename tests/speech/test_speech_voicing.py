@@ -175,7 +175,7 @@ def test_a_cache_that_cannot_be_written_is_not_a_voice_failure(
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("tempfile.mkstemp", full)
+    monkeypatch.setattr("briefing.util.atomic._create_temp", full)
     with pytest.raises(CacheError, match="cannot write the speech cache") as caught:
         voice_script(script(), main, (), SpeechCache(tmp_path / "cache"))
     assert "No space left" in caught.value.one_line()

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import stat
 from pathlib import Path
 
 import pytest
 
+import briefing
+import briefing.util.atomic as atomic
 from briefing.errors import ExportError
 from briefing.export.chapters import write_chapters_json
-from briefing.util.atomic import atomic_path, atomic_write_bytes, atomic_write_text
+from briefing.util.atomic import (
+    atomic_copy,
+    atomic_folder,
+    atomic_path,
+    atomic_write_bytes,
+    atomic_write_text,
+)
 
 
 def leftovers(folder: Path, keep: set[str]) -> list[str]:
@@ -103,3 +113,104 @@ def test_replace_failure_leaves_everything_as_it_was(tmp_path: Path) -> None:
 def test_export_writers_turn_oserror_into_export_error(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="cannot write chapters"):
         write_chapters_json(tmp_path / "missing" / "c.json", ())
+
+
+# --- what the other writers need ----------------------------------------------------------------
+
+
+def test_a_part_name_hides_the_suffix_from_readers_that_pick_files_by_it(tmp_path: Path) -> None:
+    dest = tmp_path / "le-briefing.mp3"
+    with atomic_path(dest, keep_suffix=False) as temp:
+        assert temp.name.startswith(".le-briefing.mp3.") and temp.suffix == ".part"
+        assert not list(tmp_path.glob("*.mp3")), "a playout system importing *.mp3 sees nothing yet"
+        temp.write_bytes(b"audio")
+    assert dest.read_bytes() == b"audio" and leftovers(tmp_path, {"le-briefing.mp3"}) == []
+
+
+def test_durable_writes_fsync_the_file_and_the_folder_and_others_do_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    atomic_write_bytes(tmp_path / "feed.xml", b"<rss/>")
+    assert len(synced) == 2
+    atomic_write_bytes(tmp_path / "entry.npz", b"cache", keep_suffix=False, durable=False)
+    assert len(synced) == 2 and (tmp_path / "entry.npz").read_bytes() == b"cache"
+
+
+def test_copy_replaces_the_destination_whole(tmp_path: Path) -> None:
+    source = tmp_path / "episode.mp3"
+    source.write_bytes(bytes(range(256)) * 5000)  # more than one copy block
+    dest = tmp_path / "drop" / "latest.mp3"
+    dest.parent.mkdir()
+    dest.write_bytes(b"yesterday")
+    atomic_copy(source, dest)
+    assert dest.read_bytes() == source.read_bytes() and leftovers(dest.parent, {"latest.mp3"}) == []
+    with pytest.raises(FileNotFoundError):
+        atomic_copy(tmp_path / "absent.mp3", dest)
+    assert dest.read_bytes() == source.read_bytes() and leftovers(dest.parent, {"latest.mp3"}) == []
+
+
+def test_a_folder_appears_whole_or_not_at_all(tmp_path: Path) -> None:
+    dest = tmp_path / "model"
+    with pytest.raises(Boom), atomic_folder(dest) as temp:
+        (temp / "a.bin").write_bytes(b"half")
+        raise Boom("a part failed its check")
+    assert list(tmp_path.iterdir()) == []
+    with atomic_folder(dest) as temp:
+        assert temp.parent == tmp_path and temp.name.startswith(".model.") and temp.is_dir()
+        (temp / "a.bin").write_bytes(b"whole")
+    assert (dest / "a.bin").read_bytes() == b"whole" and leftovers(tmp_path, {"model"}) == []
+    with pytest.raises(OSError), atomic_folder(dest) as temp:  # a folder with files is not replaced
+        (temp / "b.bin").write_bytes(b"other")
+    assert sorted(p.name for p in dest.iterdir()) == ["a.bin"] and leftovers(tmp_path, {"model"}) == []
+
+
+#: Modules that may rename or make temporary files themselves, and why: none of them writes a file.
+RENAMES_ALLOWED = {
+    "briefing/util/atomic.py": "the one atomic writer",
+    "briefing/export/episode.py": "moves finished files from the staging folder into place",
+    "briefing/publish/staging.py": "makes the staging folder of a build (mkdtemp), where files are written",
+}
+_CALLS = {("os", "replace"), ("os", "rename"), ("os", "renames"), ("shutil", "move")}
+_CALLS |= {("tempfile", name) for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile")}
+
+
+def test_every_atomic_write_goes_through_util_atomic() -> None:
+    """One atomic writer, not seven: no other module renames files into place or makes temporary
+    names beside its output (anonymous `tempfile.TemporaryFile`/`TemporaryDirectory` are fine)."""
+    package = Path(briefing.__file__).parent
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package.parent).as_posix()
+        if rel in RENAMES_ALLOWED:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                names = {(node.value.id, node.attr)}
+            elif isinstance(node, ast.ImportFrom):
+                names = {(node.module or "", alias.name) for alias in node.names}
+            else:
+                continue
+            found += [f"{rel}:{node.lineno}: {a}.{b}" for a, b in names & _CALLS]
+            if isinstance(node, ast.Attribute) and node.attr == "rename":  # Path.rename
+                found.append(f"{rel}:{node.lineno}: .rename")
+    assert found == [], "write through briefing.util.atomic instead"
+
+
+def test_a_folder_that_cannot_be_synced_does_not_fail_a_write_already_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.fsync
+
+    def no_folders(fd: int) -> None:  # as on some network shares a playout system watches
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise OSError(22, "Invalid argument")
+        real(fd)
+
+    monkeypatch.setattr(atomic.os, "fsync", no_folders)
+    source = tmp_path / "episode.mp3"
+    source.write_bytes(b"today")
+    atomic_copy(source, tmp_path / "latest.mp3", keep_suffix=False)
+    assert (tmp_path / "latest.mp3").read_bytes() == b"today"

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import platform
 import tempfile
 from collections.abc import Iterator
 from importlib import util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from briefing.util.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -203,7 +204,7 @@ def graph_file(model: Path, digest: str, folder: Path | None = None) -> Iterator
         if graph is None:
             as_shipped.touch()
         else:
-            _write_atomically(stored, graph)
+            atomic_write_bytes(stored, graph)
         kept = True
     except OSError:
         kept = False
@@ -233,18 +234,6 @@ def _rewritten_bytes(model: Path) -> bytes | None:
     if rewrite_conv_integer(proto) == 0:
         return None
     return bytes(proto.SerializeToString())
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def kernel_note() -> str:
