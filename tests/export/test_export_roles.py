@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from paths import DATA
 
 from briefing.errors import ExportError
 from briefing.export.chapters import EpisodeFile, EpisodeInfo
 from briefing.export.roles import FILE_TYPES, FileRole
 
 #: Written by briefing before the roles were an enum (and before the preset was recorded).
-OLD_EPISODE_JSON = Path(__file__).parent / "data" / "episode-written-before-19.json"
+OLD_EPISODE_JSON = DATA / "episode-written-before-19.json"
 
 
 def test_the_roles_are_the_texts_the_episode_json_always_held() -> None:
