@@ -16,8 +16,9 @@ TESTS = Path(__file__).resolve().parent.parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-from briefing.publish.library import EpisodeRecord, read_library  # noqa: E402
-from briefing.show import Show, load_show  # noqa: E402
+from briefing.config.loader import load_show  # noqa: E402
+from briefing.config.show import Show  # noqa: E402
+from briefing.publish.records import EpisodeRecord, read_library  # noqa: E402
 
 SHOW_TOML = """[show]
 title = "Le Briefing"

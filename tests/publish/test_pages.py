@@ -25,20 +25,16 @@ from folders import snapshot
 from test_publish_library import RATE, SHOW, T0, make_episode
 
 import briefing.publish.pages as pages
+from briefing.config.show import FEED_NAME
 from briefing.errors import PublishError
 from briefing.export.chapters import Chapter, EpisodeFile, EpisodeInfo
 from briefing.export.subtitles import parse_vtt, plan_cues, to_vtt
 from briefing.models import Mark
 from briefing.publish import pages_data
-from briefing.publish.library import (
-    publish_episode,
-    read_library,
-    regenerate_feed,
-    remove_episode,
-)
+from briefing.publish.library import publish_episode, regenerate_feed, remove_episode
+from briefing.publish.records import read_library
 from briefing.publish.serve import make_server
-from briefing.show import FEED_NAME
-from briefing.staging import staging_folder
+from briefing.publish.staging import staging_folder
 
 HOSTILE = '</title><script>alert("x")</script> & ]]> \'quotes\' "double" <!-- -->'
 #: Kept out of pages: control characters HTML forbids (the parser would report them).
