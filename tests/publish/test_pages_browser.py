@@ -34,6 +34,8 @@ pytestmark = pytest.mark.skipif(
 
 #: Two MP3 frames at 44.1 kHz: how far the browser's duration may be from the episode's.
 DURATION_SLACK_S = 0.06
+#: How far playback may have gone past a start by the time the test reads it (a loaded machine).
+PLAYED_SLACK_S = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -177,12 +179,12 @@ def test_a_chapter_clicked_or_taken_with_the_keyboard_seeks_to_its_start(page: P
     page.play_muted()
     links[1].click()
     start = chapters[1].start_ms / 1000
-    assert start - 0.01 <= page.time <= start + 0.5, (page.time, start)
+    assert start - 0.01 <= page.time <= start + PLAYED_SLACK_S, (page.time, start)
     wait_for(lambda: page.js("return !lecteur.paused"), "playback after the click")
     assert links[1].get_attribute("aria-current") == "true"
     links[2].send_keys(Keys.ENTER)  # the keyboard: a link takes Enter
     start = chapters[2].start_ms / 1000
-    assert start - 0.01 <= page.time <= start + 0.5, (page.time, start)
+    assert start - 0.01 <= page.time <= start + PLAYED_SLACK_S, (page.time, start)
     assert page.errors() == []
 
 
@@ -209,6 +211,6 @@ def test_a_sentence_clicked_seeks_to_its_start(page: Page) -> None:
     spans = page.driver.find_elements(By.CSS_SELECTOR, ".phrase")
     spans[3].click()
     start = sentences[3][0]
-    assert start - 0.01 <= page.time <= start + 0.5
+    assert start - 0.01 <= page.time <= start + PLAYED_SLACK_S, (page.time, start)
     wait_for(lambda: page.highlighted() == [3], "the clicked sentence to be highlighted")
     assert page.errors() == []
