@@ -20,9 +20,9 @@ from xml.etree import ElementTree as ET
 
 import html5lib
 import pytest
-from conftest import Built
+from episodes import RATE, SHOW, T0, make_episode
 from folders import snapshot
-from test_publish_library import RATE, SHOW, T0, make_episode
+from page_episode import Built
 
 import briefing.publish.pages as pages
 from briefing.config.show import FEED_NAME

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Built
+from page_episode import Built
 
 import briefing.publish.pages as pages
 
