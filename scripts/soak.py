@@ -5,7 +5,8 @@ adds an episode or replaces one) and is killed at a moment drawn over a build's 
 After every run, `feed.xml` (with an XML parser) and `library.json` must parse and list exactly the
 episodes of before the run or of after it, and every file they name must be there with its size.
 A last normal build must succeed and leave nothing behind: no staging folder, no temporary file,
-no file the library does not reference.
+no file the library does not reference but the show's pages; and every page the feed links to is
+there.
 
     .venv/bin/python scripts/soak.py --runs 500
     .venv/bin/python scripts/soak.py --duration 600 --seed 7 --keep /tmp/soak
@@ -41,7 +42,7 @@ stinger = ""
 bed = ""
 """
 #: Files of an output folder that are not an episode's.
-FOLDER_FILES = ("feed.xml", "library.json", ".library.lock")
+FOLDER_FILES = ("feed.xml", "library.json", ".library.lock", "index.html", "briefing.css", "briefing.js")
 
 
 def script_text(title: str, date: str, lead: str, body: str) -> str:
@@ -172,6 +173,7 @@ def leftovers(out: Path) -> list[str]:
     """What a build should not have left in `out`: hidden files and folders (staging, temporary),
     and files nothing publishes."""
     _, named = read_published(out)
+    named |= feed_pages(out)
     found = []
     for path in sorted(out.iterdir()):
         name = path.name
@@ -179,6 +181,14 @@ def leftovers(out: Path) -> list[str]:
             continue
         found.append(name + ("/" if path.is_dir() else ""))
     return found
+
+
+def feed_pages(out: Path) -> set[str]:
+    """The episode pages the feed's items link to (file names in `out`)."""
+    root = ET.parse(out / "feed.xml").getroot()
+    return {
+        unquote(urlsplit(item.findtext("link") or "").path.rsplit("/", 1)[-1]) for item in root.iter("item")
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +322,9 @@ def _final_build(workspace: Workspace, out: Path, variant: Variant) -> list[str]
         problems.append(f"the last build did not publish {variant.mp3} in both library and feed: {now}")
     if left:
         problems.append(f"left in the output folder after the last build: {left}")
+    missing = sorted(p for p in feed_pages(out) | {"index.html"} if not (out / p).is_file())
+    if missing:
+        problems.append(f"pages missing after the last build: {missing}")
     return problems
 
 

@@ -124,7 +124,7 @@ LAYERS = {
     "export": {"audio", "speech", "util"},
     "config": {"audio", "speech", "export", "util"},
     "script": {"config", "ingest", "speech", "util"},
-    "publish": {"config", "export", "audio", "util"},
+    "publish": {"config", "export", "audio", "speech", "util"},
     "qa": STAGES,
     "pipeline": STAGES,
     "cli": STAGES | {"qa", "pipeline"},

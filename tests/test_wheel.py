@@ -53,6 +53,10 @@ def test_the_wheel_holds_every_module_and_the_shipped_voices(wheel: Path) -> Non
         "briefing/voices/pico.toml",
         "briefing/voices/jingles/intro.flac",
         "briefing/data/show.toml",
+        "briefing/publish/templates/episode.html",
+        "briefing/publish/templates/index.html",
+        "briefing/publish/static/briefing.css",
+        "briefing/publish/static/briefing.js",
     } <= names
     assert not any(name.startswith(("voices/", "tests/", "scripts/")) for name in names)
 
@@ -102,4 +106,7 @@ def test_the_installed_wheel_builds_the_reference_outside_the_checkout(wheel: Pa
     assert validated.splitlines()[-1].startswith(f"{out}: OK"), validated
     assert "Usage:" in run(python, "-m", "briefing", "--help", cwd=tmp_path, env=env)
     made = sorted(p.name.split(".", 1)[1] for p in out.iterdir() if p.name.startswith("2025-08-15"))
-    assert made == ["chapters.json", "json", "mp3", "srt", "vtt"]
+    assert made == ["chapters.json", "html", "json", "mp3", "srt", "vtt"]  # the episode's files, its page
+    page = next(out.glob("2025-08-15-*.html")).read_text(encoding="utf-8")
+    assert page.count('class="phrase"') > 30 and "<audio" in page  # templates read from the wheel
+    assert (out / "index.html").is_file() and (out / "briefing.js").is_file()

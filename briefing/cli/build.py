@@ -171,6 +171,9 @@ def _named(job: Script | list[str]) -> str:
 
 
 def _summary(result: BuildResult, as_json: bool) -> None:
+    from briefing.pipeline import episode_key
+    from briefing.publish.pages import page_name
+
     written = result.episode
     if as_json:
         typer.echo(written.info.to_json(), nl=False)
@@ -188,6 +191,7 @@ def _summary(result: BuildResult, as_json: bool) -> None:
     for file in written.info.files:
         typer.echo(f"  {written.folder / file.path}  ({human_size(file.size)})")
     typer.echo(f"Flux : {result.feed} (épisode n° {result.number})")
+    typer.echo(f"Page : {result.feed.parent / page_name(episode_key(result.script), result.number)}")
     for path in result.delivered:
         typer.echo(f"Livré : {path}")
 

@@ -122,14 +122,14 @@ def episodes_rm(
 
 
 def feed(out: OutOpt = DEFAULT_OUT, show: ShowOpt = None) -> None:
-    """Write feed.xml again from the library (after editing the show config)."""
+    """Write feed.xml and the show's pages again from the library (after editing the show config)."""
     from briefing.publish.library import regenerate_feed
 
     try:
         path = regenerate_feed(out, _show(show, out))
     except BriefingError as e:
         fail(e)
-    typer.echo(f"Flux écrit : {path}", err=True)
+    typer.echo(f"Flux écrit : {path} ; pages : {path.parent / 'index.html'}", err=True)
 
 
 def serve(
@@ -149,6 +149,7 @@ def serve(
     bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     typer.echo(f"Flux servi sur http://{shown}:{bound_port}/feed.xml (Ctrl-C pour arrêter)", err=True)
+    typer.echo(f"Pages de l'émission : http://{shown}:{bound_port}/", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -303,9 +303,13 @@ def episode_json(info: EpisodeInfo) -> str:
     return info.to_json()
 
 
-def write_episode_json(path: Path, info: EpisodeInfo) -> None:
-    """Write the episode metadata JSON to `path` atomically."""
+def write_episode_json(path: Path, info: EpisodeInfo, extra: Mapping[str, Any] | None = None) -> None:
+    """Write the episode metadata JSON to `path` atomically, with the keys of `extra` after its own:
+    what only the file carries, not the library (the transcript by sentence, the source)."""
+    text = info.to_json()
+    if extra:
+        text = json.dumps(info.to_dict() | dict(extra), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     try:
-        atomic_write_text(path, info.to_json())
+        atomic_write_text(path, text)
     except OSError as e:
         raise ExportError(f"cannot write episode JSON {path}", cause=e.strerror or str(e)) from e

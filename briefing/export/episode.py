@@ -29,12 +29,14 @@ from briefing.export.chapters import (
 from briefing.export.journal import record_placed, staged_names
 from briefing.export.names import episode_basename
 from briefing.export.roles import FileRole
-from briefing.export.subtitles import plan_cues, to_srt, to_vtt
+from briefing.export.subtitles import SubtitleCue, plan_cues, sentence_cues, to_srt, to_vtt
 from briefing.export.tags import Cover, EpisodeTags, write_tags
 from briefing.models import Script, Timeline
 from briefing.util.atomic import atomic_write_text
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from briefing.export.bwf import Cart
     from briefing.export.riff import RiffInfo
 
@@ -184,9 +186,20 @@ def _write_all(
         preset=preset.name,
     )
     json_path = folder / FileRole.EPISODE_JSON.file_name(base)
-    write_episode_json(json_path, info)  # it lists every other file; itself, only in memory
+    # It lists every other file (itself, only in memory), and keeps what the episode page shows.
+    write_episode_json(json_path, info, page_extras(script, sentence_cues(mastered.sentences, rate)))
     info = replace(info, files=(*info.files, EpisodeFile.of(folder, json_path, FileRole.EPISODE_JSON)))
     return _Staged(info, report)
+
+
+def page_extras(script: Script, sentences: Sequence[SubtitleCue]) -> dict[str, object]:
+    """What the episode JSON adds for the episode page (`publish.pages`): the article's source and
+    author, and the transcript sentence by sentence, times in ms from the sentence marks."""
+    return {
+        "source": script.source,
+        "author": script.author,
+        "sentences": [{"start_ms": c.start_ms, "end_ms": c.end_ms, "text": c.text} for c in sentences],
+    }
 
 
 def _write_text(path: Path, text: str) -> None:

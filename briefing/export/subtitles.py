@@ -107,6 +107,15 @@ def plan_cues(
     return tuple(cues)
 
 
+def sentence_cues(sentences: Sequence[Mark], rate: int) -> tuple[SubtitleCue, ...]:
+    """One cue per sentence, whole, at the times `plan_cues` gives its first and last pieces: the
+    transcript an episode page shows and highlights as it is spoken (the episode JSON keeps it)."""
+    return tuple(
+        SubtitleCue(samples_to_ms(m.start, rate), samples_to_ms(m.end, rate), clean_text(m.title))
+        for m in sentences
+    )
+
+
 # --- writing -----------------------------------------------------------------------------------
 
 

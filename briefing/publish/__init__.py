@@ -1,5 +1,5 @@
-"""Publish stage: the episode library of an output folder, its RSS feed, serving, and delivery to a
-playout system.
+"""Publish stage: the episode library of an output folder, its RSS feed and web pages, serving, and
+delivery to a playout system.
 
 The names below are the package's public surface; each loads its module on first use."""
 
@@ -19,6 +19,7 @@ _PUBLIC = {
         "regenerate_feed",
         "remove_episode",
     ),
+    "briefing.publish.pages": ("page_name", "render_site", "sweep_pages", "write_site"),
     "briefing.publish.records": ("EpisodeRecord", "Library", "read_library"),
     "briefing.publish.loudness": ("Target", "by_target", "describe", "refuse_mixed_loudness"),
     "briefing.publish.serve": ("make_server",),
@@ -41,6 +42,12 @@ if TYPE_CHECKING:
         by_target as by_target,
         describe as describe,
         refuse_mixed_loudness as refuse_mixed_loudness,
+    )
+    from briefing.publish.pages import (
+        page_name as page_name,
+        render_site as render_site,
+        sweep_pages as sweep_pages,
+        write_site as write_site,
     )
     from briefing.publish.records import (
         EpisodeRecord as EpisodeRecord,

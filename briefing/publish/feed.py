@@ -26,6 +26,7 @@ from xml.etree import ElementTree as ET
 
 from briefing.config.show import Show
 from briefing.export.roles import FileRole
+from briefing.publish.pages import record_page
 from briefing.util.atomic import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def render_feed(show: Show, episodes: Sequence[EpisodeRecord], artwork: str | No
 
 
 def _channel(channel: ET.Element, show: Show, episodes: Sequence[EpisodeRecord], artwork: str | None) -> None:
-    link = show.link or show.base_url
+    link = show.link or show.base_url  # the show's page: index.html (publish.pages) unless its own
     author = show.author or show.title
     _sub(channel, "title", show.title)
     _sub(channel, "link", link)
@@ -149,8 +150,7 @@ def _item(item: ET.Element, show: Show, record: EpisodeRecord) -> None:
         raise ValueError(f"episode {record.number} has no MP3")
     _sub(item, "title", info.title)
     _sub(item, "description", item_description(info))
-    if show.link:
-        _sub(item, "link", show.link)
+    _sub(item, "link", show.url_for(record_page(record)))  # its page (publish.pages)
     _sub(item, "guid", record.guid, isPermaLink="false")
     _sub(item, "pubDate", _rfc2822(record.published, show))
     _sub(item, "enclosure", url=show.url_for(mp3.path), length=str(mp3.size), type=mp3.mime)

@@ -25,6 +25,7 @@ from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeInfo
 from briefing.export.names import safe_join
 from briefing.export.roles import FileRole
+from briefing.publish import pages
 from briefing.publish.feed import channel_artwork, podcast_guid, render_feed
 from briefing.publish.loudness import refuse_mixed_loudness, target_of
 from briefing.publish.records import LIBRARY_NAME, EpisodeRecord, Library, read_library
@@ -224,27 +225,34 @@ def write_feed_bytes(path: Path, data: bytes) -> None:
 
 
 def _commit(out_dir: Path, show: Show, library: Library) -> None:
-    """Write the library, then the feed made from it; all or nothing.
+    """Write the show's pages, the library, then the feed made from it; all or nothing.
 
     The library goes first: it is what decides which files are in use (a failed or killed build
     deletes the files it placed that the library does not reference), so the feed never names an
     episode the library has not got. A build killed between the two leaves the previous feed,
-    whose files are all still there; the next commit writes the feed again.
+    whose files are all still there; the next commit writes the feed again. The pages go before
+    the library and are put back with it: pages ahead of a library that failed would link to
+    files about to be swept (after a kill they are, until the next commit writes them again).
     """
     feed_path, library_path = out_dir / FEED_NAME, out_dir / LIBRARY_NAME
     try:
         artwork = channel_artwork(out_dir, show)
         feed = render_feed(show, library.newest_first(), artwork)
+        site = pages.render_site(out_dir, show, library.newest_first()[: show.keep], artwork)
         old_library = library_path.read_bytes() if library_path.exists() else None
     except OSError as e:
         raise PublishError(f"cannot prepare the feed in {out_dir}", cause=str(e)) from e
     library_written = False
+    change = None
     try:
+        change = pages.write_site(out_dir, site)  # put back by itself if it fails
         atomic_write_bytes(library_path, library.to_json().encode("utf-8"))
         library_written = True
         write_feed_bytes(feed_path, feed)
     except BaseException as e:
         restored = not library_written or _restore(library_path, old_library)
+        if restored and change is not None:
+            change.undo()  # pages ahead of the library would link to files about to be swept
         if not isinstance(e, OSError):
             raise
         if not restored:
@@ -256,6 +264,7 @@ def _commit(out_dir: Path, show: Show, library: Library) -> None:
             f"cannot update the library and feed in {out_dir}; both are left as they were",
             cause=e.strerror or str(e),
         ) from e
+    pages.sweep_pages(out_dir, site)
 
 
 def _restore(path: Path, data: bytes | None) -> bool:

@@ -1,6 +1,7 @@
 """Serve an output folder over HTTP, as podcast apps need it: byte ranges, the right types, and
 validators so that a feed poller gets 304 for a feed that has not changed.
 
+`/` shows the show's page, `index.html` (a folder without one redirects to the feed).
 Only GET and HEAD of regular files inside the folder; the other methods of RFC 9110 get 405 with
 `Allow: GET, HEAD` (a method nobody defined gets 501). A request path is percent-decoded once and
 refused (404) if a part is `..`, `.`, empty (`//`, a trailing `/`) or a hidden name (the library
@@ -52,7 +53,12 @@ OTHER_TYPES = {
     ".flac": "audio/flac",
     ".txt": "text/plain; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
 }
+#: What `/` shows: the show's page (publish.pages); without one, `/` redirects to the feed.
+INDEX_NAME = "index.html"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _ENTITY_TAG = re.compile(r'(?:W/)?("[^"]*")')
 
@@ -173,8 +179,10 @@ class _Handler(BaseHTTPRequestHandler):
         # The target as sent: `self.path` has leading "//" folded into "/", which would make an alias.
         target = self.requestline.split()[1].split("?", 1)[0].split("#", 1)[0]
         if target in ("", "/"):
-            self._empty(HTTPStatus.FOUND, Location=f"/{FEED_NAME}")
-            return
+            if self.server.resolve(f"/{INDEX_NAME}") is None:
+                self._empty(HTTPStatus.FOUND, Location=f"/{FEED_NAME}")
+                return
+            target = f"/{INDEX_NAME}"
         path = self.server.resolve(target)
         if path is None:
             self._empty(HTTPStatus.NOT_FOUND)
