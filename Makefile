@@ -15,7 +15,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[kokoro,qa,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[kokoro,qa,dev,batch]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

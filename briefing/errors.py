@@ -59,3 +59,7 @@ class PublishError(BriefingError):
 
 class CheckError(BriefingError):
     """A built episode could not be checked: not found, or speech recognition is missing or failed."""
+
+
+class BatchError(BriefingError):
+    """A batch plan is wrong, or the cluster cannot run it (a worker that cannot see a shared folder)."""

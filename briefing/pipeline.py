@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
@@ -39,6 +40,8 @@ FAST_WORDS_PER_MINUTE = 200
 
 Log = Callable[[str], None]
 Progress = Callable[[int, int], None]
+#: A test an article must pass to be built (it raises a BriefingError saying why not).
+Check = Callable[[Article], None]
 
 
 def is_script_file(source: str | Path) -> bool:
@@ -61,13 +64,17 @@ def read_articles(
     keep_going: bool = False,
     log: Log | None = None,
     cache_dir: Path | None = None,
+    check: Check | None = None,
 ) -> list[Article]:
     """Read and section every article first, so a bad one stops the build before anything is voiced;
-    with `keep_going`, a bad one is left out (and said) while the others go on."""
+    with `keep_going`, a bad one is left out (and said) while the others go on. `check` may refuse
+    an article once read, before its sections are looked for."""
     articles: list[Article] = []
     for source in sources:
         try:
             article = read_article(source, title=title if len(sources) == 1 else None)
+            if check is not None:
+                check(article)
             articles.append(find_sections(article, cache_dir=cache_dir))
         except BriefingError as e:
             if not keep_going:
@@ -88,6 +95,7 @@ def plan_script(
     keep_going: bool = False,
     log: Log | None = None,
     cache_dir: Path | None = None,
+    check: Check | None = None,
 ) -> Script:
     """Read the article(s) and narrate them; a script file (edited or not) is read back as it is.
     Several articles make one briefing, one chapter per article."""
@@ -100,7 +108,9 @@ def plan_script(
         if date:
             script = replace(script, date=date)
         return script
-    articles = read_articles(sources, title=title, keep_going=keep_going, log=log, cache_dir=cache_dir)
+    articles = read_articles(
+        sources, title=title, keep_going=keep_going, log=log, cache_dir=cache_dir, check=check
+    )
     if len(articles) == 1:
         return build_script(articles[0], show_value, date=date)
     script = build_briefing_script(articles, show_value, date=date)
@@ -188,6 +198,7 @@ def plan_build(
     *,
     show: Show | None = None,
     log: Log | None = None,
+    check: Check | None = None,
 ) -> Script:
     """The script `build_episode` voices for `source` with `options`: planned, nothing voiced."""
     cache_root = options.cache_root()
@@ -199,6 +210,7 @@ def plan_build(
         keep_going=options.keep_going,
         log=log,
         cache_dir=cache_root / "sections" if cache_root else None,
+        check=check,
     )
 
 
@@ -208,8 +220,12 @@ def build_episode(
     *,
     progress: Progress | None = None,
     log: Log | None = None,
+    publish_lock: contextlib.AbstractContextManager[object] | None = None,
 ) -> BuildResult:
     """Article (or edited script file, or a script `plan_build` made) in, finished episode files out.
+
+    `publish_lock` is held while the episode goes into the library and feed, besides the library's
+    own file lock (the batch holds a cluster-wide lock named after the feed there).
 
     Sets the process's allocator to give large blocks back when freed (`memory`): an hour of audio
     passes through here, and must not stay resident once used."""
@@ -278,10 +294,11 @@ def build_episode(
     # build is killed), the files already moved into the output folder are taken out again.
     with staging_folder(options.out_dir) as staging:
         written = write_episode(script, timeline, preset, meta, options.out_dir, staging=staging)
-        record_replaced(staging, options.out_dir, key)  # a kill after the commit: its files still go
-        record = publish_episode(
-            options.out_dir, show, written.info, key, preset=preset.name, allow_mixed_loudness=allow_mixed
-        )
+        with publish_lock or contextlib.nullcontext():
+            record_replaced(staging, options.out_dir, key)  # a kill after the commit: its files still go
+            record = publish_episode(
+                options.out_dir, show, written.info, key, preset=preset.name, allow_mixed_loudness=allow_mixed
+            )
     delivered: tuple[Path, ...] = ()
     if options.deliver is not None and delivery is not None:
         from briefing.publish.deliver import deliver

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from briefing.cli import article, build, cache, check, publish, voices
+from briefing.cli import article, batch, build, cache, check, publish, voices
 
 app = typer.Typer(
     name="briefing",
@@ -29,6 +29,7 @@ cache.register(app)
 voices.register(app)
 publish.register(app)
 check.register(app)
+batch.register(app)
 
 
 def _print_version(value: bool) -> None:

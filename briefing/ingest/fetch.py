@@ -87,25 +87,25 @@ def fetch(
     total_timeout: float = TOTAL_TIMEOUT,
     max_bytes: int = MAX_BYTES,
     max_redirects: int = MAX_REDIRECTS,
+    media_types: tuple[str, ...] = HTML_TYPES + TEXT_TYPES,
+    accept: str | None = None,
 ) -> Page:
-    """Download an HTML or plain-text page; anything else, or any network problem, is an IngestError.
+    """Download an HTML or plain-text page (or another of `media_types`, asked for with `accept`);
+    anything else, or any network problem, is an IngestError.
 
     `timeout` bounds the connection and each wait for data, `total_timeout` the whole download.
     """
     url = check_url(url)
     host = urlsplit(url).netloc
     opener = urllib.request.build_opener(_redirect_handler(max_redirects))
-    request = urllib.request.Request(url, headers=HEADERS)
+    request = urllib.request.Request(url, headers=HEADERS | ({"Accept": accept} if accept else {}))
     try:
         with opener.open(request, timeout=timeout) as response:
             final: str = response.geturl()
             headers: Message = response.headers
             media_type = headers.get_content_type() if headers.get("Content-Type") else ""
-            if media_type and media_type not in HTML_TYPES + TEXT_TYPES:
-                raise IngestError(
-                    f"{final} is {media_type}, not a web page",
-                    cause="give the URL of an article page (HTML or plain text)",
-                )
+            if media_type and media_type not in media_types:
+                raise _wrong_type(final, media_type, media_types)
             data = _read(response, headers, final, max_bytes, time.monotonic() + total_timeout)
     except urllib.error.HTTPError as e:
         raise _http_error(e, url, max_redirects) from e
@@ -114,6 +114,15 @@ def fetch(
     except (OSError, http.client.HTTPException) as e:
         raise _network_error(url, host, e, timeout) from e
     return Page(url=final, data=data, media_type=media_type, charset=headers.get_content_charset())
+
+
+def _wrong_type(url: str, media_type: str, expected: tuple[str, ...]) -> IngestError:
+    if expected == HTML_TYPES + TEXT_TYPES:
+        return IngestError(
+            f"{url} is {media_type}, not a web page",
+            cause="give the URL of an article page (HTML or plain text)",
+        )
+    return IngestError(f"{url} is {media_type}, not one of {', '.join(expected)}")
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):

@@ -1,0 +1,301 @@
+"""Run a plan on Dask distributed: a `LocalCluster` sized to this machine, or an existing cluster.
+
+The client (this process) reads the feeds and list files, makes one task per episode, checks that
+every worker sees the shared output and cache folders, and collects the outcomes as they come.
+Workers build and publish (`tasks.build_job`); publication into one feed holds a `distributed.Lock`
+named after it, on top of the library's file lock. When a worker dies, the scheduler runs its task
+again elsewhere; the episode is then published once, under its key and GUID.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefing.errors import BatchError, BriefingError
+from briefing.pipeline import MAX_MINUTES, BuildOptions
+
+from .plan import Plan, ShowPlan
+from .tasks import EpisodeJob, EpisodeOutcome, Probe, build_job, check_visible
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+#: How long to wait for the workers of an existing cluster, and for its scheduler to answer.
+WORKERS_TIMEOUT_S = 60.0
+FEED_READERS = 8
+#: What is said of each finished episode as it comes: (episodes done, episodes in all, outcome).
+Progress = Callable[[int, int, EpisodeOutcome], None]
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ShowJobs:
+    """A show's episodes to build, and what was left out while gathering its sources."""
+
+    show: ShowPlan
+    jobs: tuple[EpisodeJob, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ShowReport:
+    """What a show got: the episodes published, those that failed, the notes on the way."""
+
+    name: str
+    out: Path
+    published: tuple[EpisodeOutcome, ...] = ()
+    failed: tuple[EpisodeOutcome, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """A show fails when it publishes nothing: every source failed (or it had none)."""
+        return bool(self.published)
+
+    @property
+    def seconds(self) -> float:
+        return sum(o.seconds for o in self.published)
+
+    @property
+    def worker_seconds(self) -> float:
+        return sum(o.elapsed for o in self.published + self.failed)
+
+    @property
+    def voices(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(o.voice for o in self.published))
+
+    def all_notes(self) -> tuple[str, ...]:
+        """Every source left out, and why: while gathering, inside a briefing, or as a failed episode."""
+        failures = (f"{', '.join(o.sources)}: {o.error}" for o in self.failed)
+        inside = (n for o in self.published + self.failed for n in o.notes)
+        return (*self.notes, *inside, *failures)
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    shows: tuple[ShowReport, ...]
+    seconds: float
+    workers: int
+    dashboard: str | None = None
+    peak_rss_kib: dict[str, int] = field(default_factory=dict)  # by worker
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.shows)
+
+
+def gather(plan: Plan, now: dt.datetime | None = None) -> tuple[ShowJobs, ...]:
+    """Every show's episodes: list files opened, feeds read (several at once) and their items chosen,
+    each page once. A list or feed that cannot be read is a note; the show goes on without it."""
+    from .feeds import feed_sources
+
+    feeds = [(show.name, feed) for show in plan.shows for feed in show.feeds]
+    with ThreadPoolExecutor(max_workers=max(1, min(FEED_READERS, len(feeds)))) as pool:
+        read = list(pool.map(lambda f: _attempt(lambda: feed_sources(f[1], now)), feeds))
+    by_show: dict[str, list[tuple[str, tuple[str, ...] | str]]] = {}
+    for (name, feed), result in zip(feeds, read, strict=True):
+        by_show.setdefault(name, []).append((feed.url, result))
+    return tuple(_jobs(show, plan, by_show.get(show.name, [])) for show in plan.shows)
+
+
+def _attempt(read: Callable[[], tuple[str, ...]]) -> tuple[str, ...] | str:
+    try:
+        return read()
+    except BriefingError as e:
+        return e.one_line()
+
+
+def _jobs(show: ShowPlan, plan: Plan, feeds: list[tuple[str, tuple[str, ...] | str]]) -> ShowJobs:
+    from briefing.ingest.lists import LIST_SUFFIXES, expand_sources
+
+    notes: list[str] = []
+    sources: list[str] = []
+    for source in show.sources:
+        if source.lower().endswith(LIST_SUFFIXES):
+            try:
+                sources += expand_sources(source)
+            except BriefingError as e:
+                notes.append(f"left out: {e.one_line()}")
+        else:
+            sources.append(source)
+    for url, found in feeds:
+        if isinstance(found, str):
+            notes.append(f"feed left out: {found}")
+        elif not found:
+            notes.append(f"feed {url}: no item to take (none left after the filters)")
+        sources += found
+    sources = list(dict.fromkeys(sources))
+    options = BuildOptions(
+        out_dir=show.out,
+        voice=show.voice,
+        preset=show.preset,
+        show=show.config,
+        title=show.title,
+        cache_dir=plan.cache_dir,
+        jobs=1,  # one core per worker process: the cluster runs episodes side by side
+        max_minutes=show.max_minutes or MAX_MINUTES,
+    )
+    lock = f"briefing-feed:{os.path.abspath(show.out / 'feed.xml')}"
+    groups = [(s,) for s in sources] if show.each else [tuple(sources)] if sources else []
+    jobs = tuple(EpisodeJob(show.name, group, options, lock) for group in groups)
+    return ShowJobs(show, jobs, tuple(notes))
+
+
+@contextlib.contextmanager
+def connect(
+    scheduler: str | None = None, workers: int | None = None, dashboard: bool = True
+) -> Iterator[Client]:
+    """A client of the cluster at `scheduler` (`tcp://HOST:8786`), or of a `LocalCluster` of
+    `workers` processes (default: one per core) of one thread each: voicing is CPU-bound."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=f"{WORKERS_TIMEOUT_S:.0f}s")
+        except (OSError, TimeoutError) as e:
+            raise BatchError(
+                f"cannot reach the Dask scheduler at {scheduler}",
+                cause=f"{e}; start it with `dask scheduler` and check the address",
+            ) from e
+        with client:
+            try:
+                client.wait_for_workers(1, timeout=WORKERS_TIMEOUT_S)
+            except TimeoutError as e:
+                raise BatchError(
+                    f"no worker joined the scheduler at {scheduler} within {WORKERS_TIMEOUT_S:.0f} s",
+                    cause=f"start one on each machine with `dask worker {scheduler} --nthreads 1`",
+                ) from e
+            yield client
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    with (
+        LocalCluster(
+            n_workers=workers or cores,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":8787" if dashboard else None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def probes_for(plan: Plan, shows: Sequence[ShowJobs]) -> tuple[Probe, ...]:
+    """One probe per output folder, and one for the speech cache."""
+    from briefing.speech.cache import default_cache_dir
+
+    token = secrets.token_hex(8)
+    found = [Probe(s.show.out, token, f"the output folder of show {s.show.name!r}") for s in shows]
+    found.append(Probe(plan.cache_dir or default_cache_dir(), token, "the speech cache"))
+    return tuple(found)
+
+
+def check_workers(client: Client, probes: Sequence[Probe], configs: Sequence[Path]) -> int:
+    """Every worker sees the shared folders and the show configs, else a BatchError for the first
+    that does not; returns the number of workers."""
+    answers = client.run(check_visible, list(probes), list(configs), on_error="return")
+    for answer in answers.values():
+        if isinstance(answer, BaseException):
+            if isinstance(answer, BriefingError):
+                raise answer
+            raise BatchError(f"a worker failed its check ({type(answer).__name__}: {answer})")
+    return len(answers)
+
+
+def run_batch(
+    plan: Plan,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    dashboard: bool = True,
+    progress: Progress | None = None,
+    log: Log | None = None,
+    now: dt.datetime | None = None,
+) -> BatchReport:
+    """Build every show of `plan` on the cluster; a show whose sources all fail is a failed row,
+    the others publish. Bad plans and unreachable clusters raise BatchError before anything runs."""
+    from .plan import check_plan
+
+    start = time.monotonic()
+    check_plan(plan)
+    shows = gather(plan, now)
+    probes = probes_for(plan, shows)
+    outcomes: dict[str, list[EpisodeOutcome]] = {s.show.name: [] for s in shows}
+    try:
+        for probe in probes:
+            probe.write()
+    except OSError as e:
+        raise BatchError(f"cannot write into {e.filename}", cause=e.strerror or str(e)) from e
+    try:
+        with connect(scheduler, workers, dashboard) as client:
+            link = client.dashboard_link if dashboard else None
+            if log and link:
+                log(f"Tableau de bord : {link}")
+            configs = sorted({s.show.config for s in shows if s.show.config is not None})
+            count = check_workers(client, probes, configs)
+            jobs = [replace(job, probes=probes) for s in shows for job in s.jobs]
+            if log:
+                log(f"{len(jobs)} épisode(s) pour {len(shows)} émission(s), sur {count} worker(s)")
+            for done, outcome in enumerate(_outcomes(client, jobs), start=1):
+                outcomes[outcome.show].append(outcome)
+                if progress:
+                    progress(done, len(jobs), outcome)
+    finally:
+        for probe in probes:
+            probe.remove()
+        _sweep(s.show.out for s in shows)
+    reports = tuple(_report(s, outcomes[s.show.name]) for s in shows)
+    every = [o for found in outcomes.values() for o in found]
+    peaks: dict[str, int] = {}
+    for o in every:
+        peaks[o.worker] = max(peaks.get(o.worker, 0), o.peak_rss_kib)
+    return BatchReport(reports, time.monotonic() - start, count, link, peaks)
+
+
+def _outcomes(client: Client, jobs: Sequence[EpisodeJob]) -> Iterator[EpisodeOutcome]:
+    """Each job's outcome as it finishes. A task whose worker died is run again by the scheduler;
+    one that kills workers again and again ends as a failed episode."""
+    from distributed import as_completed
+    from distributed.scheduler import KilledWorker
+
+    run = secrets.token_hex(4)
+    keys = [f"episode-{run}-{i}-{job.show}" for i, job in enumerate(jobs)]
+    futures = client.map(build_job, jobs, key=keys, pure=False)
+    job_of = {future.key: job for future, job in zip(futures, jobs, strict=True)}
+    for future in as_completed(futures):
+        job = job_of[future.key]
+        try:
+            yield future.result()
+        except KilledWorker as e:
+            yield EpisodeOutcome(job.show, job.sources, error=f"its worker died each time it ran ({e})")
+        except Exception as e:  # a bug in a task: the other episodes go on
+            yield EpisodeOutcome(job.show, job.sources, error=f"{type(e).__name__}: {e}")
+        finally:
+            future.release()
+
+
+def _sweep(folders: Iterator[Path]) -> None:
+    """Undo what builds killed on the way left in the output folders (a staging folder nobody holds)."""
+    from briefing.publish.staging import sweep
+
+    for folder in folders:
+        if folder.is_dir():
+            sweep(folder)
+
+
+def _report(show: ShowJobs, outcomes: list[EpisodeOutcome]) -> ShowReport:
+    published = tuple(o for o in outcomes if o.ok)
+    failed = tuple(o for o in outcomes if not o.ok)
+    notes = show.notes if show.jobs else (*show.notes, "no source to build from")
+    return ShowReport(show.show.name, show.show.out, published, failed, notes)
