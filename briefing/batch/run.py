@@ -131,7 +131,8 @@ def _jobs(show: ShowPlan, plan: Plan, feeds: list[tuple[str, tuple[str, ...] | s
     for url, found in feeds:
         if isinstance(found, str):
             notes.append(f"feed left out: {found}")
-        elif not found:
+            continue
+        if not found:
             notes.append(f"feed {url}: no item to take (none left after the filters)")
         sources += found
     sources = list(dict.fromkeys(sources))
