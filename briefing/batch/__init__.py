@@ -14,7 +14,7 @@ from __future__ import annotations
 from .feeds import FeedItem, parse_feed, read_feed, select_items
 from .plan import FeedSource, Plan, ShowPlan, check_plan, load_plan, parse_plan
 from .run import BatchReport, ShowReport, gather, run_batch
-from .tasks import EpisodeJob, EpisodeOutcome, build_job, check_article
+from .tasks import EpisodeJob, EpisodeOutcome, build_job, build_planned, check_article, plan_jobs
 
 __all__ = [
     "BatchReport",
@@ -26,12 +26,14 @@ __all__ = [
     "ShowPlan",
     "ShowReport",
     "build_job",
+    "build_planned",
     "check_article",
     "check_plan",
     "gather",
     "load_plan",
     "parse_feed",
     "parse_plan",
+    "plan_jobs",
     "read_feed",
     "run_batch",
     "select_items",

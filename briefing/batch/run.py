@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import math
 import os
 import secrets
 import time
@@ -25,7 +26,7 @@ from briefing.errors import BatchError, BriefingError
 from briefing.pipeline import MAX_MINUTES, BuildOptions
 
 from .plan import Plan, ShowPlan
-from .tasks import EpisodeJob, EpisodeOutcome, Probe, build_job, check_visible
+from .tasks import EpisodeJob, EpisodeOutcome, Probe, build_planned, check_visible, plan_jobs
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 #: How long to wait for the workers of an existing cluster, and for its scheduler to answer.
 WORKERS_TIMEOUT_S = 60.0
 FEED_READERS = 8
+#: The most articles planned by one task: the French model loads once for them (3-4 s).
+PLAN_GROUP = 16
 #: What is said of each finished episode as it comes: (episodes done, episodes in all, outcome).
 Progress = Callable[[int, int, EpisodeOutcome], None]
 Log = Callable[[str], None]
@@ -265,15 +268,33 @@ def run_batch(
 
 
 def _outcomes(client: Client, jobs: Sequence[EpisodeJob]) -> Iterator[EpisodeOutcome]:
-    """Each job's outcome as it finishes. A task whose worker died is run again by the scheduler;
-    one that kills workers again and again ends as a failed episode."""
+    """Each job's outcome as it finishes. The jobs are planned in a few groups (the French model
+    loads once per group), then each episode is a task of its own. A task whose worker died is run
+    again by the scheduler (its group's plans too, if they were lost with it); one that kills
+    workers again and again ends as a failed episode."""
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
     run = secrets.token_hex(4)
-    keys = [f"episode-{run}-{i}-{job.show}" for i, job in enumerate(jobs)]
-    futures = client.map(build_job, jobs, key=keys, pure=False)
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    groups = max(workers, math.ceil(len(jobs) / PLAN_GROUP))
+    plans = [
+        client.submit(plan_jobs, list(jobs[g::groups]), key=f"plan-{run}-{g}", pure=False)
+        for g in range(min(groups, len(jobs)))
+    ]
+    futures = [
+        client.submit(
+            build_planned,
+            job,
+            plans[i % groups],
+            i // groups,
+            key=f"episode-{run}-{i}-{job.show}",
+            pure=False,
+        )
+        for i, job in enumerate(jobs)
+    ]
     job_of = {future.key: job for future, job in zip(futures, jobs, strict=True)}
+    del plans  # each is kept by the episodes that need it, and let go with them
     for future in as_completed(futures):
         job = job_of[future.key]
         try:

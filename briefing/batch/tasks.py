@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefing.errors import BatchError, BriefingError, IngestError
-from briefing.models import Article
+from briefing.models import Article, Script
 from briefing.pipeline import BuildOptions, build_episode, plan_build
 
 #: An article with fewer words than this is a teaser or a paywall stub, not worth an episode.
@@ -142,28 +142,63 @@ class EpisodeOutcome:
         return self.error is None
 
 
-def build_job(job: EpisodeJob) -> EpisodeOutcome:
-    """Build and publish the job's episode; every expected failure comes back in the outcome.
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A job's script, planned with nothing voiced, or why there is none; the notes on the way."""
 
-    A briefing of several articles leaves out those that cannot be read (each said in a note); a
-    single article that cannot be read is the outcome's error."""
-    from briefing.pipeline import episode_key
+    script: Script | None
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+    elapsed: float = 0.0
 
+
+def plan_jobs(jobs: Sequence[EpisodeJob]) -> tuple[Planned, ...]:
+    """Read and narrate the articles of several jobs with one French model, loaded once (3-4 s)
+    and let go at the end, as `briefing build --each` plans every article before voicing."""
+    from briefing.sections import release_tagger
+
+    try:
+        return tuple(_plan(job) for job in jobs)
+    finally:
+        release_tagger()
+
+
+def _plan(job: EpisodeJob) -> Planned:
+    """A briefing of several articles leaves out those that cannot be read (each said in a note);
+    a single article that cannot be read is the error."""
     start = time.monotonic()
     notes: list[str] = []
-    outcome = EpisodeOutcome(job.show, job.sources, worker=worker_name())
     try:
         check_visible(job.probes)
         options = replace(job.options, keep_going=len(job.sources) > 1)
         script = plan_build(list(job.sources), options, log=notes.append, check=check_article)
-        lock = _cluster_lock(job.lock) if job.lock else None
-        result = build_episode(script, options, log=notes.append, publish_lock=lock)
     except BriefingError as e:
         left_out = [n.removeprefix(LEFT_OUT) for n in notes if n.startswith(LEFT_OUT)]
         error = e.one_line()
         if left_out and len(left_out) == len(job.sources):  # a briefing none of whose articles was read
             error, notes = "none of its articles could be read: " + "; ".join(left_out), []
-        elapsed = time.monotonic() - start
+        return Planned(None, tuple(notes), error, time.monotonic() - start)
+    return Planned(script, tuple(notes), None, time.monotonic() - start)
+
+
+def build_planned(job: EpisodeJob, plans: Sequence[Planned], index: int) -> EpisodeOutcome:
+    """Voice and publish the job's episode from its plan (`plans[index]`); every expected failure
+    comes back in the outcome."""
+    from briefing.pipeline import episode_key
+
+    start = time.monotonic()
+    planned = plans[index]
+    notes = list(planned.notes)
+    outcome = EpisodeOutcome(job.show, job.sources, worker=worker_name())
+    try:
+        if planned.script is None:
+            raise BatchError(planned.error or "the episode could not be planned")
+        check_visible(job.probes)
+        lock = _cluster_lock(job.lock) if job.lock else None
+        result = build_episode(planned.script, job.options, log=notes.append, publish_lock=lock)
+    except BriefingError as e:
+        elapsed = planned.elapsed + time.monotonic() - start
+        error = planned.error or e.one_line()
         return replace(outcome, notes=tuple(notes), error=error, elapsed=elapsed, peak_rss_kib=peak_rss_kib())
     info = result.episode.info
     return replace(
@@ -176,9 +211,14 @@ def build_job(job: EpisodeJob) -> EpisodeOutcome:
         voice=result.voice,
         mp3=str(result.episode.mp3),
         notes=tuple(notes),
-        elapsed=time.monotonic() - start,
+        elapsed=planned.elapsed + time.monotonic() - start,
         peak_rss_kib=peak_rss_kib(),
     )
+
+
+def build_job(job: EpisodeJob) -> EpisodeOutcome:
+    """Plan, build and publish one job's episode."""
+    return build_planned(job, plan_jobs([job]), 0)
 
 
 def _cluster_lock(name: str) -> contextlib.AbstractContextManager[object]:
