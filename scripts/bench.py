@@ -5,6 +5,7 @@ peak memory. Prints a Markdown table and writes it to docs/BENCHMARKS.md with th
     .venv/bin/python scripts/bench.py --engine espeak    # one engine
     .venv/bin/python scripts/bench.py --no-write         # print only
     .venv/bin/python scripts/bench.py --asr --long-engine espeak --long-engine kokoro   # docs/BENCHMARKS.md
+    .venv/bin/python scripts/bench.py --dask-batch 12 --only-dask-batch   # the newsroom batch alone (#20)
 
 Besides the measures on the reference article, whole builds are timed stage by stage (each in a fresh
 process): the reference with each engine, and a synthetic article of about `--long-minutes` (60) of
@@ -255,7 +256,19 @@ def main() -> int:
     parser.add_argument(
         "--long-engine", action="append", help="engine that voices the long article (default: espeak)"
     )
+    parser.add_argument(
+        "--dask-batch", type=int, default=0, help="episodes in the newsroom batch measure (0: skip it)"
+    )
+    parser.add_argument(
+        "--only-dask-batch", action="store_true", help="run the newsroom batch measure alone (writes nothing)"
+    )
     args = parser.parse_args()
+    if args.only_dask_batch:
+        from scripts.bench_batch import bench_dask_batch
+
+        rows = bench_dask_batch(args.dask_batch or 12)
+        print("\n".join(["| stage | measure |", "| --- | --- |"] + [f"| {a} | {b} |" for a, b in rows]))
+        return 0
     engines = [e for e in args.engine or ENGINES if get_engine(e).available().ok]
     rows: list[tuple[str, str]] = []
     article, ingest_s = timed(lambda: read_article(args.article))
@@ -275,6 +288,10 @@ def main() -> int:
         if args.batch:
             bench_batch(name, rows, args.batch, args.batch_pieces)
     rows.append(("peak memory (RSS) of this process", f"{peak_rss_mib():.0f} MiB"))
+    if args.dask_batch:
+        from scripts.bench_batch import bench_dask_batch
+
+        rows += bench_dask_batch(args.dask_batch)
     runs = builds(args.article, engines, args.long_minutes, args.long_engine or ["espeak"])
     if args.asr:
         sys.path.insert(0, str(Path(__file__).parent))

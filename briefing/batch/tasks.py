@@ -221,10 +221,15 @@ def build_job(job: EpisodeJob) -> EpisodeOutcome:
     return build_planned(job, plan_jobs([job]), 0)
 
 
-def _cluster_lock(name: str) -> contextlib.AbstractContextManager[object]:
-    """The cluster-wide lock named `name`, through this worker's client."""
-    from distributed import Lock
+def _cluster_lock(name: str) -> contextlib.AbstractContextManager[object] | None:
+    """The cluster-wide lock named `name`, through this worker's client; None outside a worker
+    (the library's file lock alone then serializes the publication)."""
+    from distributed import Lock, get_worker
 
+    try:
+        get_worker()
+    except ValueError:
+        return None
     return Lock(name)
 
 
