@@ -106,7 +106,7 @@ def load_plan(path: Path | str) -> Plan:
 def parse_plan(data: dict[str, Any], path: Path) -> Plan:
     """The plan in `data` (parsed TOML); relative paths are taken from `path`'s folder."""
     where = _Where(path)
-    base = path.parent
+    base = path.absolute().parent  # workers on other machines do not share this process's folder
     unknown = sorted(set(data) - {"defaults", "show"})
     if unknown:
         raise where.error(unknown[0], "is unknown", cause="a plan has a [defaults] table and [[show]] tables")
@@ -267,4 +267,6 @@ def check_plan(plan: Plan) -> None:
             field = "preset"
             get_preset(show.preset or config.preset)
         except BriefingError as e:
-            raise where.error(field, "is wrong", cause=e.one_line()) from e
+            raise BatchError(
+                f"{where.path}: show {show.name!r}: field {field!r}: {e.message}", cause=e.cause
+            ) from e
