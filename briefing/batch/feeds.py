@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from briefing.errors import IngestError
+from briefing.ingest.fetch import fetch, is_url
 
 from .plan import FeedSource
 
@@ -52,8 +53,6 @@ class FeedItem:
 
 def read_feed(source: str) -> tuple[FeedItem, ...]:
     """The items of the feed at `source` (an http(s) URL or a file), in the feed's order."""
-    from briefing.ingest.fetch import fetch, is_url
-
     if is_url(source):
         page = fetch(source, media_types=FEED_TYPES, accept=ACCEPT)
         return parse_feed(page.data, page.url)

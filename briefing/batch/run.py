@@ -23,9 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefing.errors import BatchError, BriefingError
-from briefing.pipeline import MAX_MINUTES, BuildOptions
+from briefing.pipeline import LIST_SUFFIXES, MAX_MINUTES, BuildOptions, expand_sources
+from briefing.publish.staging import sweep
+from briefing.speech.cache import default_cache_dir
 
-from .plan import Plan, ShowPlan
+from .feeds import feed_sources
+from .plan import Plan, ShowPlan, check_plan
 from .tasks import EpisodeJob, EpisodeOutcome, Probe, build_planned, check_visible, plan_jobs
 
 if TYPE_CHECKING:
@@ -100,8 +103,6 @@ class BatchReport:
 def gather(plan: Plan, now: dt.datetime | None = None) -> tuple[ShowJobs, ...]:
     """Every show's episodes: list files opened, feeds read (several at once) and their items chosen,
     each page once. A list or feed that cannot be read is a note; the show goes on without it."""
-    from .feeds import feed_sources
-
     feeds = [(show.name, feed) for show in plan.shows for feed in show.feeds]
     with ThreadPoolExecutor(max_workers=max(1, min(FEED_READERS, len(feeds)))) as pool:
         read = list(pool.map(lambda f: _attempt(lambda: feed_sources(f[1], now)), feeds))
@@ -119,8 +120,6 @@ def _attempt(read: Callable[[], tuple[str, ...]]) -> tuple[str, ...] | str:
 
 
 def _jobs(show: ShowPlan, plan: Plan, feeds: list[tuple[str, tuple[str, ...] | str]]) -> ShowJobs:
-    from briefing.ingest.lists import LIST_SUFFIXES, expand_sources
-
     notes: list[str] = []
     sources: list[str] = []
     for source in show.sources:
@@ -197,8 +196,6 @@ def connect(
 
 def probes_for(plan: Plan, shows: Sequence[ShowJobs]) -> tuple[Probe, ...]:
     """One probe per output folder, and one for the speech cache."""
-    from briefing.speech.cache import default_cache_dir
-
     token = secrets.token_hex(8)
     found = [Probe(s.show.out, token, f"the output folder of show {s.show.name!r}") for s in shows]
     found.append(Probe(plan.cache_dir or default_cache_dir(), token, "the speech cache"))
@@ -229,8 +226,6 @@ def run_batch(
 ) -> BatchReport:
     """Build every show of `plan` on the cluster; a show whose sources all fail is a failed row,
     the others publish. Bad plans and unreachable clusters raise BatchError before anything runs."""
-    from .plan import check_plan
-
     start = time.monotonic()
     check_plan(plan)
     shows = gather(plan, now)
@@ -309,8 +304,6 @@ def _outcomes(client: Client, jobs: Sequence[EpisodeJob]) -> Iterator[EpisodeOut
 
 def _sweep(folders: Iterator[Path]) -> None:
     """Undo what builds killed on the way left in the output folders (a staging folder nobody holds)."""
-    from briefing.publish.staging import sweep
-
     for folder in folders:
         if folder.is_dir():
             sweep(folder)

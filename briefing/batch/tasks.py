@@ -22,7 +22,8 @@ from pathlib import Path
 
 from briefing.errors import BatchError, BriefingError, IngestError
 from briefing.models import Article, Script
-from briefing.pipeline import BuildOptions, build_episode, plan_build
+from briefing.pipeline import BuildOptions, build_episode, episode_key, plan_build
+from briefing.sections import release_tagger
 
 #: An article with fewer words than this is a teaser or a paywall stub, not worth an episode.
 MIN_ARTICLE_WORDS = 80
@@ -155,8 +156,6 @@ class Planned:
 def plan_jobs(jobs: Sequence[EpisodeJob]) -> tuple[Planned, ...]:
     """Read and narrate the articles of several jobs with one French model, loaded once (3-4 s)
     and let go at the end, as `briefing build --each` plans every article before voicing."""
-    from briefing.sections import release_tagger
-
     try:
         return tuple(_plan(job) for job in jobs)
     finally:
@@ -184,8 +183,6 @@ def _plan(job: EpisodeJob) -> Planned:
 def build_planned(job: EpisodeJob, plans: Sequence[Planned], index: int) -> EpisodeOutcome:
     """Voice and publish the job's episode from its plan (`plans[index]`); every expected failure
     comes back in the outcome."""
-    from briefing.pipeline import episode_key
-
     start = time.monotonic()
     planned = plans[index]
     notes = list(planned.notes)
