@@ -182,6 +182,7 @@ def connect(
         return
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     with (
+        _environment_kept(),
         LocalCluster(
             n_workers=workers or cores,
             threads_per_worker=1,
@@ -192,6 +193,19 @@ def connect(
         Client(cluster) as client,
     ):
         yield client
+
+
+@contextlib.contextmanager
+def _environment_kept() -> Iterator[None]:
+    """Put this process's environment back as it was: Dask's nannies set their workers' variables
+    (MALLOC_TRIM_THRESHOLD_, OMP_NUM_THREADS=1, PYTHONHASHSEED...) in the process that starts them,
+    where every later child process would inherit them."""
+    before = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 def probes_for(plan: Plan, shows: Sequence[ShowJobs]) -> tuple[Probe, ...]:

@@ -64,6 +64,7 @@ def test_a_worker_killed_mid_episode_still_ends_with_every_episode_published_onc
         f'[[show]]\nname = "regions"\nout = "out"\neach = true\nsources = [{sources}]\n',
         encoding="utf-8",
     )
+    environment = dict(os.environ)
     killer = Killer(out)
     killer.start()
     try:
@@ -72,6 +73,7 @@ def test_a_worker_killed_mid_episode_still_ends_with_every_episode_published_onc
         killer.stop.set()
         killer.join()
     assert killer.killed is not None, "no episode was caught mid-way"
+    assert dict(os.environ) == environment  # the nannies' variables for their workers stay theirs
     (show,) = report.shows
     assert report.ok and len(show.published) == 3 and not show.failed, show.all_notes()
     assert not psutil.pid_exists(killer.killed[0]) or psutil.Process(killer.killed[0]).status() == "zombie"
