@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable, Sequence
@@ -40,8 +39,7 @@ FAST_WORDS_PER_MINUTE = 200
 
 Log = Callable[[str], None]
 Progress = Callable[[int, int], None]
-#: A test an article must pass to be built (it raises a BriefingError saying why not).
-Check = Callable[[Article], None]
+Check = Callable[[Article], None]  # refuses an article (a BriefingError saying why) or lets it through
 
 
 def is_script_file(source: str | Path) -> bool:
@@ -67,8 +65,7 @@ def read_articles(
     check: Check | None = None,
 ) -> list[Article]:
     """Read and section every article first, so a bad one stops the build before anything is voiced;
-    with `keep_going`, a bad one is left out (and said) while the others go on. `check` may refuse
-    an article once read, before its sections are looked for."""
+    with `keep_going`, a bad one is left out (and said) while the others go on (`check` may refuse one)."""
     articles: list[Article] = []
     for source in sources:
         try:
@@ -220,12 +217,8 @@ def build_episode(
     *,
     progress: Progress | None = None,
     log: Log | None = None,
-    publish_lock: contextlib.AbstractContextManager[object] | None = None,
 ) -> BuildResult:
     """Article (or edited script file, or a script `plan_build` made) in, finished episode files out.
-
-    `publish_lock` is held while the episode goes into the library and feed, besides the library's
-    own file lock (the batch holds a cluster-wide lock named after the feed there).
 
     Sets the process's allocator to give large blocks back when freed (`memory`): an hour of audio
     passes through here, and must not stay resident once used."""
@@ -294,11 +287,10 @@ def build_episode(
     # build is killed), the files already moved into the output folder are taken out again.
     with staging_folder(options.out_dir) as staging:
         written = write_episode(script, timeline, preset, meta, options.out_dir, staging=staging)
-        with publish_lock or contextlib.nullcontext():
-            record_replaced(staging, options.out_dir, key)  # a kill after the commit: its files still go
-            record = publish_episode(
-                options.out_dir, show, written.info, key, preset=preset.name, allow_mixed_loudness=allow_mixed
-            )
+        record_replaced(staging, options.out_dir, key)  # a kill after the commit: its files still go
+        record = publish_episode(
+            options.out_dir, show, written.info, key, preset=preset.name, allow_mixed_loudness=allow_mixed
+        )
     delivered: tuple[Path, ...] = ()
     if options.deliver is not None and delivery is not None:
         from briefing.publish.deliver import deliver

@@ -127,7 +127,8 @@ LAYERS = {
     "publish": {"config", "export", "audio", "speech", "util"},
     "qa": STAGES,
     "pipeline": STAGES,
-    "cli": STAGES | {"qa", "pipeline"},
+    "batch": STAGES | {"pipeline"},
+    "cli": STAGES | {"qa", "pipeline", "batch"},
 }
 
 

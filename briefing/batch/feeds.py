@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from briefing.batch.plan import FeedSource
 from briefing.errors import IngestError
 from briefing.ingest.fetch import fetch, is_url
-
-from .plan import FeedSource
 
 FEED_TYPES = (
     "application/rss+xml",

@@ -22,14 +22,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefing.batch.feeds import feed_sources
+from briefing.batch.plan import Plan, ShowPlan, check_plan
+from briefing.batch.tasks import EpisodeJob, EpisodeOutcome, Probe, build_planned, check_visible, plan_jobs
 from briefing.errors import BatchError, BriefingError
-from briefing.pipeline import LIST_SUFFIXES, MAX_MINUTES, BuildOptions, expand_sources
+from briefing.ingest.lists import LIST_SUFFIXES, expand_sources
+from briefing.pipeline import MAX_MINUTES, BuildOptions
 from briefing.publish.staging import sweep
 from briefing.speech.cache import default_cache_dir
-
-from .feeds import feed_sources
-from .plan import Plan, ShowPlan, check_plan
-from .tasks import EpisodeJob, EpisodeOutcome, Probe, build_planned, check_visible, plan_jobs
 
 if TYPE_CHECKING:
     from distributed import Client

@@ -16,14 +16,15 @@ import os
 import re
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefing.errors import BatchError, BriefingError, IngestError
 from briefing.models import Article, Script
 from briefing.pipeline import BuildOptions, build_episode, episode_key, plan_build
-from briefing.sections import release_tagger
+from briefing.publish.library import outer_lock
+from briefing.sections.finder import release_tagger
 
 #: An article with fewer words than this is a teaser or a paywall stub, not worth an episode.
 MIN_ARTICLE_WORDS = 80
@@ -191,8 +192,8 @@ def build_planned(job: EpisodeJob, plans: Sequence[Planned], index: int) -> Epis
         if planned.script is None:
             raise BatchError(planned.error or "the episode could not be planned")
         check_visible(job.probes)
-        lock = _cluster_lock(job.lock) if job.lock else None
-        result = build_episode(planned.script, job.options, log=notes.append, publish_lock=lock)
+        with _feed_lock(job.lock):
+            result = build_episode(planned.script, job.options, log=notes.append)
     except BriefingError as e:
         elapsed = planned.elapsed + time.monotonic() - start
         error = planned.error or e.one_line()
@@ -218,16 +219,22 @@ def build_job(job: EpisodeJob) -> EpisodeOutcome:
     return build_planned(job, plan_jobs([job]), 0)
 
 
-def _cluster_lock(name: str) -> contextlib.AbstractContextManager[object] | None:
-    """The cluster-wide lock named `name`, through this worker's client; None outside a worker
-    (the library's file lock alone then serializes the publication)."""
+@contextlib.contextmanager
+def _feed_lock(name: str | None) -> Iterator[None]:
+    """While the block runs, every change of a library (publication, clean-up of a killed build) also
+    holds the cluster-wide lock `name`, through this worker's client; outside a Dask worker, or with
+    no name, the library's file lock alone serializes them."""
     from distributed import Lock, get_worker
 
     try:
         get_worker()
     except ValueError:
-        return None
-    return Lock(name)
+        name = None
+    token = outer_lock.set(None if name is None else lambda _folder: Lock(name))
+    try:
+        yield
+    finally:
+        outer_lock.reset(token)
 
 
 def peak_rss_kib() -> int:

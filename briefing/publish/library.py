@@ -17,7 +17,9 @@ import contextlib
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from contextvars import ContextVar
 from pathlib import Path, PurePosixPath
 
 from briefing.config.show import FEED_NAME, Show
@@ -55,9 +57,23 @@ def planned_identity(out_dir: Path, show: Show, key: str) -> tuple[str, int]:
     return episode_guid(show, key), library.next_number
 
 
+#: When set, a lock (made for the output folder) held around every change of a library, before its
+#: file lock: `briefing batch` sets a cluster-wide `distributed.Lock` named after the feed.
+outer_lock: ContextVar[Callable[[Path], AbstractContextManager[object]] | None] = ContextVar(
+    "outer_lock", default=None
+)
+
+
 @contextlib.contextmanager
 def locked(out_dir: Path) -> Iterator[None]:
-    """Hold the library lock of `out_dir` (waits up to LOCK_TIMEOUT_S seconds)."""
+    """Hold the library lock of `out_dir` (waits up to LOCK_TIMEOUT_S seconds), and `outer_lock`'s."""
+    outer = outer_lock.get()
+    with outer(Path(out_dir)) if outer is not None else contextlib.nullcontext(), _file_locked(out_dir):
+        yield
+
+
+@contextlib.contextmanager
+def _file_locked(out_dir: Path) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     out_dir = Path(out_dir)

@@ -1,18 +1,11 @@
-"""The batch tests' shared pieces: tests/ on sys.path (for `folders`), the local news site."""
+"""The batch tests' shared piece: the local news site."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
-TESTS = Path(__file__).resolve().parent.parent
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
-
-from newsite import serve  # noqa: E402
+from newsite import serve
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,9 @@ import datetime as dt
 import email.utils
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent.parent
-DATA = TESTS / "data"
+from paths import DATA
+
 HTML = DATA / "html"
 #: Served pages: URL path -> file.
 PAGES = {

@@ -13,7 +13,7 @@ from newsite import DATA
 from typer.testing import CliRunner
 
 from briefing.batch.tasks import EpisodeJob, Probe, build_job, check_visible
-from briefing.cli import app
+from briefing.cli.app import app
 from briefing.errors import BatchError
 from briefing.pipeline import BuildOptions
 
