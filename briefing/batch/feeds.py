@@ -1,6 +1,6 @@
 """News feeds as sources: read an RSS 2.0 or Atom feed, keep the items a show wants.
 
-The feed is downloaded by `briefing.fetch` (bounded in time, size and redirects) and read with
+The feed is downloaded by `briefing.ingest.fetch` (bounded in time, size and redirects) and read with
 defusedxml: no entity expansion, no external entity or DTD fetched, so a hostile feed cannot blow up
 memory or read local files. Each item's page is then read like any other URL by the episode's task.
 """
