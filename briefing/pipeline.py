@@ -57,12 +57,12 @@ def is_script_file(source: str | Path) -> bool:
 
 def read_articles(
     sources: Sequence[str],
+    check: Check | None = None,
     *,
     title: str | None = None,
     keep_going: bool = False,
     log: Log | None = None,
     cache_dir: Path | None = None,
-    check: Check | None = None,
 ) -> list[Article]:
     """Read and section every article first, so a bad one stops the build before anything is voiced;
     with `keep_going`, a bad one is left out (and said) while the others go on (`check` may refuse one)."""
@@ -105,9 +105,7 @@ def plan_script(
         if date:
             script = replace(script, date=date)
         return script
-    articles = read_articles(
-        sources, title=title, keep_going=keep_going, log=log, cache_dir=cache_dir, check=check
-    )
+    articles = read_articles(sources, check, title=title, keep_going=keep_going, log=log, cache_dir=cache_dir)
     if len(articles) == 1:
         return build_script(articles[0], show_value, date=date)
     script = build_briefing_script(articles, show_value, date=date)
