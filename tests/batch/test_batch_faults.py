@@ -16,6 +16,7 @@ import pytest
 from newsite import DATA
 
 from briefing.batch import load_plan, run_batch
+from briefing.publish.pages import INDEX_NAME, SCRIPT_NAME, STYLE_NAME, page_name
 
 ARTICLES = ("regional-incendie-lillers", "environnement-secheresse-charente", "international-senegal-peche")
 
@@ -85,9 +86,11 @@ def test_a_worker_killed_mid_episode_still_ends_with_every_episode_published_onc
     assert len(guids) == len(set(guids)) == len(library) == 3
     assert sorted(guids) == sorted(e["guid"] for e in library) == sorted(o.guid for o in show.published)
     assert len({e["key"] for e in library}) == 3
-    # Every file in the folder belongs to a published episode: nothing half-written, nothing left over.
+    # Every file in the folder belongs to a published episode or the show's pages: nothing half-written,
+    # nothing left over.
     named = {f["path"] for e in library for f in e["info"]["files"]}
-    kept = {"feed.xml", "library.json", ".library.lock", *(p.name for p in out.glob("artwork-*.png"))}
+    pages = {page_name(e["key"], e["number"]) for e in library} | {INDEX_NAME, STYLE_NAME, SCRIPT_NAME}
+    kept = {"feed.xml", "library.json", ".library.lock", *pages, *(p.name for p in out.glob("artwork-*.png"))}
     assert {p.name for p in out.iterdir()} == named | kept, sorted(p.name for p in out.iterdir())
     assert not list((tmp_path / "cache").rglob("*.probe"))
 
