@@ -10,6 +10,7 @@ import typer
 
 from briefing.cli.common import (
     ArticlesArg,
+    CacheDirOpt,
     DateOpt,
     ShowOpt,
     TitleOpt,
@@ -48,12 +49,7 @@ def build(
     show: ShowOpt = None,
     title: TitleOpt = None,
     date: DateOpt = None,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir", help="Speech cache folder (default: the user cache folder).", file_okay=False
-        ),
-    ] = None,
+    cache_dir: CacheDirOpt = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Voice every sentence again.")] = False,
     each: Annotated[
         bool, typer.Option("--each", help="One episode per article instead of one briefing.")
