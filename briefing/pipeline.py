@@ -21,7 +21,7 @@ from briefing.ingest.lists import Source, expand_sources
 from briefing.models import Article, Script
 from briefing.script.build import build_briefing_script, build_script, looks_like_script, read_script
 from briefing.sections.finder import find_sections, release_tagger
-from briefing.util.memory import give_back_free_memory, hand_back_large_blocks
+from briefing.util.memory import allocate_for, give_back_free_memory
 from briefing.util.resources import jingles_dir, voice_dirs
 
 if TYPE_CHECKING:
@@ -218,8 +218,8 @@ def build_episode(
 ) -> BuildResult:
     """Article (or edited script file, or a script `plan_build` made) in, finished episode files out.
 
-    Sets the process's allocator to give large blocks back when freed (`memory`): an hour of audio
-    passes through here, and must not stay resident once used."""
+    For a long episode, sets the process's allocator to give large blocks back when freed (`memory`):
+    an hour of audio passes through here, and must not stay resident once used."""
     from briefing.audio.assemble import SoundDesign, assemble, load_music
     from briefing.audio.presets import get_preset
     from briefing.export.episode import EpisodeMeta, write_episode
@@ -229,7 +229,6 @@ def build_episode(
     from briefing.speech.engines import release_engines
     from briefing.speech.voicing import voice_script
 
-    hand_back_large_blocks()
     options = options or BuildOptions()
     show = load_show(options.show)
     check_out_dir(options.out_dir)
@@ -239,7 +238,7 @@ def build_episode(
     release_tagger()  # the French model's process: voicing must not run beside it
     dirs = voice_dirs()
     profile = chosen_voice(options.voice, show, dirs)
-    check_length(script, options.max_minutes, profile.rate)
+    allocate_for(check_length(script, options.max_minutes, profile.rate))
     key = episode_key(script)
     allow_mixed = options.allow_mixed_loudness or show.allow_mixed_loudness
     if not allow_mixed:
@@ -337,9 +336,9 @@ def check_out_dir(out_dir: Path) -> None:
         raise ExportError(f"cannot write into {out_dir}", cause=f"{folder} is read-only")
 
 
-def check_length(script: Script, max_minutes: int, rate: float = 1.0) -> None:
-    """Refuse, before voicing, a script that would take more than `max_minutes` to read: an article
-    this long would keep the voice busy for hours and then the mastering out of memory."""
+def check_length(script: Script, max_minutes: int, rate: float = 1.0) -> float:
+    """The least the script can last, in minutes; refused before voicing when over `max_minutes`: an
+    article this long would keep the voice busy for hours and then the mastering out of memory."""
     words = sum(len(cue.text.split()) for cue in script.cues)
     minutes = words / (FAST_WORDS_PER_MINUTE * rate)
     if minutes > max_minutes:
@@ -348,6 +347,7 @@ def check_length(script: Script, max_minutes: int, rate: float = 1.0) -> None:
             f"more than the limit of {max_minutes} minutes",
             cause="too much text for one episode: split the article, or raise --max-minutes",
         )
+    return minutes
 
 
 def _refuse_mixed_loudness(out_dir: Path, key: str, preset: Preset, title: str) -> None:

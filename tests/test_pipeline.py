@@ -132,6 +132,8 @@ def test_rebuild_from_cache_voices_nothing(
     released: list[str] = []
     monkeypatch.setattr(engines, "release_engines", lambda: released.append("models"))
     monkeypatch.setattr(pipeline, "give_back_free_memory", lambda: released.append("free memory") or True)
+    minutes: list[float] = []
+    monkeypatch.setattr(pipeline, "allocate_for", lambda m: minutes.append(m) or False)
     result, root = built
     watched = root / "playout"
     watched.mkdir()
@@ -149,6 +151,9 @@ def test_rebuild_from_cache_voices_nothing(
     assert (watched / "le-briefing.mp3").read_bytes() == again.episode.mp3.read_bytes()
     assert [p.name for p in watched.iterdir()] == ["le-briefing.mp3"]
     assert released == ["models", "free memory"]  # the voice's models are let go before mastering
+    # the allocator is set for the episode's length, never over it (fast reading)
+    (least,) = minutes
+    assert 1 < least <= result.episode.info.duration_seconds / 60
 
 
 def test_a_failed_build_leaves_the_previous_episode_untouched(

@@ -16,7 +16,7 @@ _PUBLIC = {
         "atomic_write_bytes",
         "atomic_write_text",
     ),
-    "briefing.util.memory": ("give_back_free_memory", "hand_back_large_blocks"),
+    "briefing.util.memory": ("allocate_for", "give_back_free_memory", "hand_back_large_blocks"),
     "briefing.util.resources": ("jingles_dir", "shipped_voices", "voice_dirs"),
 }
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _PUBLIC)
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         atomic_write_text as atomic_write_text,
     )
     from briefing.util.memory import (
+        allocate_for as allocate_for,
         give_back_free_memory as give_back_free_memory,
         hand_back_large_blocks as hand_back_large_blocks,
     )

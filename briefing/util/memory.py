@@ -5,6 +5,11 @@ every clip and cue of an hour-long episode is carved out of the heap, and freein
 memory: a 60-minute build peaked at 1,237 MiB although the voice is let go as soon as it is placed. A
 fixed threshold of 128 KiB (glibc's own starting value) keeps each array of audio in a mapping of
 its own, returned the moment it is freed: 967 MiB for the same build, in the same time.
+
+Short episodes keep glibc's adaptive threshold (`allocate_for`): there, mapping every buffer afresh
+costs more than the memory it saves. 12 pico episodes of about 3.4 minutes, built one after another,
+took 36.9 s with the fixed threshold (5.2 million page faults, 175 MiB at the peak) and 32.5 s
+without (0.25 million, 205 MiB).
 """
 
 from __future__ import annotations
@@ -15,6 +20,15 @@ import platform
 
 M_MMAP_THRESHOLD = -3  # <malloc.h>
 LARGE_BLOCK = 128 * 1024
+#: From this length on, a build hands its large blocks back; shorter episodes peak low either way.
+LONG_EPISODE_MINUTES = 15.0
+
+
+def allocate_for(minutes: float) -> bool:
+    """Set the allocator for an episode of `minutes`: large blocks handed back when it is long.
+    Returns whether they are (for the rest of the process: a long build before a short one in the
+    same process keeps the setting)."""
+    return minutes >= LONG_EPISODE_MINUTES and hand_back_large_blocks()
 
 
 @functools.cache

@@ -1,4 +1,5 @@
-"""Freed audio goes back to the system once `hand_back_large_blocks` has run (glibc)."""
+"""Freed audio goes back to the system once `hand_back_large_blocks` has run (glibc), which a build
+does for a long episode only (`allocate_for`)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ def rss_kib():
 
 if sys.argv[1] == "on":
     assert memory.hand_back_large_blocks()
+elif sys.argv[1] != "off":  # an episode's length, in minutes
+    minutes = float(sys.argv[1])
+    assert memory.allocate_for(minutes) is (minutes >= memory.LONG_EPISODE_MINUTES)
 first = np.ones(1 << 20, dtype=np.float32)
 del first
 before = rss_kib()
@@ -56,6 +60,12 @@ def kept_kib(setting: str) -> int:
 def test_freed_clips_go_back_to_the_system() -> None:
     assert kept_kib("off") > 30_000  # glibc's default keeps the 40 MB of clips
     assert kept_kib("on") < 5_000
+
+
+def test_only_a_long_episode_hands_large_blocks_back() -> None:
+    assert kept_kib("5") > 30_000  # a short one keeps its freed buffers for the next: no page faults
+    assert kept_kib(str(memory.LONG_EPISODE_MINUTES)) < 5_000
+    assert kept_kib("60") < 5_000
 
 
 def test_elsewhere_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
