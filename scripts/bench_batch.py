@@ -1,6 +1,7 @@
 """The newsroom batch measure of `scripts/bench.py --dask-batch N`: N episodes of the test articles
 with the default voice, built by `briefing batch` on a LocalCluster of 2 workers, against the same
-builds one after another (`briefing build --each`, one process). Caches start empty for both.
+builds one after another (`briefing build --each`, one process), each timed `ROUNDS` times in turn.
+Caches start empty for every run.
 
 Run alone: `.venv/bin/python scripts/bench.py --dask-batch 12 --only-dask-batch` (prints, writes nothing).
 """
@@ -9,77 +10,70 @@ from __future__ import annotations
 
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from briefing.batch import BatchReport
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = ROOT / "tests" / "data" / "holdout"
 WORKERS = 2
 #: What 2 workers on 2 cores must reach over the same builds one after another.
 SPEED_UP_TARGET = 1.7
+#: Each way is timed this many times, in turn, and its median kept: on this machine one run can be a
+#: second or two off either way.
+ROUNDS = 3
 
 
 def _load() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
 
 
-def bench_dask_batch(episodes: int) -> list[tuple[str, str]]:
-    """Rows of the measure: both wall times, the speed-up, the episodes' length, the peak memory of
-    each worker and of the one-process run, and the machine's load average around each."""
-    from briefing.batch import load_plan, run_batch
-
+def bench_dask_batch(episodes: int, rounds: int = ROUNDS) -> list[tuple[str, str]]:
+    """Rows of the measure: both wall times (the median of `rounds`, taken in turn), the speed-up,
+    the episodes' length, the peak memory of each worker and of the one-process run, and the
+    machine's load average before the first round."""
     articles = sorted(ARTICLES.glob("*.flat.txt"))[:episodes]
     if len(articles) < episodes:
         raise SystemExit(f"only {len(articles)} test articles in {ARTICLES}")
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        load_seq = _load()
-        start = time.monotonic()
-        command = [sys.executable, "-m", "briefing", "build", *map(str, articles), "--each"]
-        command += ["--out", str(root / "seq"), "--cache-dir", str(root / "seq-cache")]
-        subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-        sequential_s = time.monotonic() - start
-        sequential_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        sources = ", ".join(f'"{a}"' for a in articles)
-        plan = root / "plan.toml"
-        plan.write_text(
-            f'[defaults]\ncache_dir = "batch-cache"\n\n[[show]]\nname = "bench"\nout = "batch"\n'
-            f"each = true\nsources = [{sources}]\n",
-            encoding="utf-8",
-        )
-        load_batch = _load()
-        start = time.monotonic()
-        report = run_batch(load_plan(plan), workers=WORKERS, dashboard=False)
-        batch_s = time.monotonic() - start
+    load = _load()
+    sequential: list[float] = []
+    batches: list[tuple[float, BatchReport]] = []
+    for _ in range(rounds):
+        sequential.append(_one_after_another(articles))
+        batches.append(_batch(articles))
+    sequential_s = statistics.median(sequential)
+    batch_s = statistics.median(seconds for seconds, _ in batches)
+    report = batches[-1][1]
     (show,) = report.shows
-    if not report.ok or len(show.published) != episodes:
-        raise SystemExit(
-            f"the batch published {len(show.published)} of {episodes} episodes: {show.all_notes()}"
-        )
     minutes = show.seconds / 60
     speed_up = sequential_s / batch_s
     verdict = "reaches" if speed_up >= SPEED_UP_TARGET else "below"
     peaks = ", ".join(f"{kib / 1024:.0f}" for kib in sorted(report.peak_rss_kib.values()))
-    seq_peak = f"{sequential_kib / 1024:.0f} MiB" if sequential_kib > before else "not measured"
+    sequential_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     voice = ", ".join(show.voices)
+    each = "; ".join(f"{a:.1f} s against {b:.1f} s" for a, (b, _) in zip(sequential, batches, strict=True))
     return [
         (
             f"newsroom batch: {episodes} episodes ({minutes:.0f} min), default voice ({voice}), one after "
             "another (`briefing build --each`, one process)",
-            f"{sequential_s:.1f} s (load average before: {load_seq})",
+            f"{sequential_s:.1f} s, median of {rounds} (load average before: {load})",
         ),
         (
-            f"same, `briefing batch` on a LocalCluster of {WORKERS} workers (1 thread each)",
-            f"{batch_s:.1f} s, cluster start included; speed-up {speed_up:.2f}× ({verdict} the target of "
-            f"{SPEED_UP_TARGET}×) (load average before: {load_batch})",
+            f"same, `briefing batch` on a LocalCluster of {WORKERS} workers (1 thread each, one per core)",
+            f"{batch_s:.1f} s, cluster start included, median of {rounds}; speed-up {speed_up:.2f}× "
+            f"({verdict} the target of {SPEED_UP_TARGET}×); round by round: {each}",
         ),
         (
             "same, peak memory (RSS)",
-            f"per worker: {peaks} MiB; the one-process build: {seq_peak} (its French-model process included)",
+            f"per worker: {peaks} MiB; the one-process build: {sequential_kib / 1024:.0f} MiB "
+            "(its French-model process included)",
         ),
         (
             "same, capacity",
@@ -87,3 +81,38 @@ def bench_dask_batch(episodes: int) -> list[tuple[str, str]]:
             f"({WORKERS} cores busy); {show.seconds / sequential_s:.1f} per minute of the one-process build",
         ),
     ]
+
+
+def _one_after_another(articles: list[Path]) -> float:
+    """Seconds `briefing build --each` takes over `articles`, caches empty."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        command = [sys.executable, "-m", "briefing", "build", *map(str, articles), "--each"]
+        command += ["--out", str(root / "seq"), "--cache-dir", str(root / "seq-cache")]
+        start = time.monotonic()
+        subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
+        return time.monotonic() - start
+
+
+def _batch(articles: list[Path]) -> tuple[float, BatchReport]:
+    """Seconds `briefing batch` takes over `articles` (one episode each), caches empty; its report."""
+    from briefing.batch import load_plan, run_batch
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        sources = ", ".join(f'"{a}"' for a in articles)
+        plan = root / "plan.toml"
+        plan.write_text(
+            f'[defaults]\ncache_dir = "batch-cache"\n\n[[show]]\nname = "bench"\nout = "batch"\n'
+            f"each = true\nsources = [{sources}]\n",
+            encoding="utf-8",
+        )
+        start = time.monotonic()
+        report = run_batch(load_plan(plan), workers=WORKERS, dashboard=False)
+        seconds = time.monotonic() - start
+    (show,) = report.shows
+    if not report.ok or len(show.published) != len(articles):
+        raise SystemExit(
+            f"the batch published {len(show.published)} of {len(articles)} episodes: {show.all_notes()}"
+        )
+    return seconds, report

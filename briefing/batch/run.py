@@ -1,8 +1,9 @@
 """Run a plan on Dask distributed: a `LocalCluster` sized to this machine, or an existing cluster.
 
-The client (this process) reads the feeds and list files, makes one task per episode, checks that
-every worker sees the shared output and cache folders, and collects the outcomes as they come.
-Workers build and publish (`tasks.build_job`); publication into one feed holds a `distributed.Lock`
+The client (this process) reads the feeds and list files, checks that every worker sees the shared
+output and cache folders, has the articles planned in a few groups (`tasks.plan_jobs`), then makes a
+task of each planned episode (`tasks.build_planned`) and collects the outcomes as they come. Workers
+build and publish; publication into one feed holds a `distributed.Lock`
 named after it, on top of the library's file lock. When a worker dies, the scheduler runs its task
 again elsewhere; the episode is then published once, under its key and GUID.
 """
@@ -24,7 +25,16 @@ from typing import TYPE_CHECKING
 
 from briefing.batch.feeds import feed_sources
 from briefing.batch.plan import Plan, ShowPlan, check_plan
-from briefing.batch.tasks import EpisodeJob, EpisodeOutcome, Probe, build_planned, check_visible, plan_jobs
+from briefing.batch.tasks import (
+    EpisodeJob,
+    EpisodeOutcome,
+    Planned,
+    Probe,
+    build_planned,
+    check_visible,
+    pin_to_core,
+    plan_jobs,
+)
 from briefing.errors import BatchError, BriefingError
 from briefing.ingest.lists import LIST_SUFFIXES, expand_sources
 from briefing.pipeline import MAX_MINUTES, BuildOptions
@@ -32,13 +42,18 @@ from briefing.publish.staging import sweep
 from briefing.speech.cache import default_cache_dir
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, Future
 
 #: How long to wait for the workers of an existing cluster, and for its scheduler to answer.
 WORKERS_TIMEOUT_S = 60.0
 FEED_READERS = 8
 #: The most articles planned by one task: the French model loads once for them (3-4 s).
 PLAN_GROUP = 16
+#: Tasks the scheduler hands a worker at a time, per thread. Dask's default, 1.1, gives a worker of one
+#: thread two episodes at once, which it then runs in its own order: 1.0 keeps the others in the
+#: scheduler's queue, so every free worker takes the longest episode left.
+SATURATION = "distributed.scheduler.worker-saturation"
+SPAWN_ENVIRON = "distributed.nanny.pre-spawn-environ"
 #: What is said of each finished episode as it comes: (episodes done, episodes in all, outcome).
 Progress = Callable[[int, int, EpisodeOutcome], None]
 Log = Callable[[str], None]
@@ -159,7 +174,9 @@ def connect(
     scheduler: str | None = None, workers: int | None = None, dashboard: bool = True
 ) -> Iterator[Client]:
     """A client of the cluster at `scheduler` (`tcp://HOST:8786`), or of a `LocalCluster` of
-    `workers` processes (default: one per core) of one thread each: voicing is CPU-bound."""
+    `workers` processes (default: one per core) of one thread each: voicing is CPU-bound. With no
+    more workers than cores, each local worker keeps to a core of its own."""
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -180,11 +197,13 @@ def connect(
                 ) from e
             yield client
         return
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    count = workers or len(cores) or os.cpu_count() or 1
     with (
         _environment_kept(),
+        dask.config.set({SATURATION: 1.0, SPAWN_ENVIRON: _worker_environ()}),
         LocalCluster(
-            n_workers=workers or cores,
+            n_workers=count,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":8787" if dashboard else None,
@@ -192,7 +211,19 @@ def connect(
         ) as cluster,
         Client(cluster) as client,
     ):
+        if count <= len(cores):
+            addresses = sorted(client.scheduler_info()["workers"])
+            client.run(pin_to_core, dict(zip(addresses, cores, strict=False)))
         yield client
+
+
+def _worker_environ() -> dict[str, object]:
+    """The variables Dask sets in its worker processes, less `MALLOC_TRIM_THRESHOLD_`: setting it also
+    fixes glibc's mmap threshold, so that every audio buffer of a short episode would be mapped afresh
+    and its pages faulted in again. A build sets the allocator itself (`util.memory.allocate_for`)."""
+    import dask
+
+    return {k: v for k, v in dask.config.get(SPAWN_ENVIRON).items() if k != "MALLOC_TRIM_THRESHOLD_"}
 
 
 @contextlib.contextmanager
@@ -278,42 +309,73 @@ def run_batch(
 
 def _outcomes(client: Client, jobs: Sequence[EpisodeJob]) -> Iterator[EpisodeOutcome]:
     """Each job's outcome as it finishes. The jobs are planned in a few groups (the French model
-    loads once per group), then each episode is a task of its own. A task whose worker died is run
-    again by the scheduler (its group's plans too, if they were lost with it); one that kills
-    workers again and again ends as a failed episode."""
+    loads once per group); as a group's plans come back, each of its episodes becomes a task of its
+    own, the longest first, so that short ones fill the workers' last gaps instead of a long one
+    running alone at the end. A task whose worker died is run again by the scheduler; one that kills
+    workers again and again ends as failed."""
     from distributed import as_completed
-    from distributed.scheduler import KilledWorker
 
     run = secrets.token_hex(4)
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    groups = max(workers, math.ceil(len(jobs) / PLAN_GROUP))
-    plans = [
-        client.submit(plan_jobs, list(jobs[g::groups]), key=f"plan-{run}-{g}", pure=False)
-        for g in range(min(groups, len(jobs)))
-    ]
-    futures = [
-        client.submit(
-            build_planned,
-            job,
-            plans[i % groups],
-            i // groups,
-            key=f"episode-{run}-{i}-{job.show}",
-            pure=False,
-        )
-        for i, job in enumerate(jobs)
-    ]
-    job_of = {future.key: job for future, job in zip(futures, jobs, strict=True)}
-    del plans  # each is kept by the episodes that need it, and let go with them
-    for future in as_completed(futures):
-        job = job_of[future.key]
+    count = min(max(workers, math.ceil(len(jobs) / PLAN_GROUP)), len(jobs))
+    groups = {f"plan-{run}-{g}": [(i, jobs[i]) for i in range(g, len(jobs), count)] for g in range(count)}
+    pending = as_completed(
+        client.submit(plan_jobs, [job for _, job in group], key=key, pure=False)
+        for key, group in groups.items()
+    )
+    episodes: dict[str, EpisodeJob] = {}
+    for future in pending:
+        key = str(future.key)  # every key here is a str of ours
+        if key in episodes:
+            yield _outcome(future, episodes.pop(key))
+            continue
+        group = groups.pop(key)
         try:
-            yield future.result()
-        except KilledWorker as e:
-            yield EpisodeOutcome(job.show, job.sources, error=f"its worker died each time it ran ({e})")
-        except Exception as e:  # a bug in a task: the other episodes go on
-            yield EpisodeOutcome(job.show, job.sources, error=f"{type(e).__name__}: {e}")
+            plans: tuple[Planned, ...] = future.result()
+        except Exception as e:  # its worker died each time it ran, or a bug: the group fails
+            yield from (EpisodeOutcome(job.show, job.sources, error=_failure(e)) for _, job in group)
+            continue
         finally:
             future.release()
+        futures = _submit_longest_first(client, run, group, plans)
+        episodes.update({str(future.key): job for future, job in futures})
+        pending.update(future for future, _ in futures)
+
+
+def _submit_longest_first(
+    client: Client, run: str, group: list[tuple[int, EpisodeJob]], plans: Sequence[Planned]
+) -> list[tuple[Future[EpisodeOutcome], EpisodeJob]]:
+    """A task per planned episode, the longest to voice first. They go to the scheduler in one graph:
+    Dask keeps a group of tasks larger than twice the cluster's threads in its own queue, and hands
+    each free worker the highest priority left (smaller groups go to the workers' queues at once,
+    each worker still taking its longest first)."""
+    from dask.base import annotate
+    from dask.delayed import delayed
+
+    tasks = []
+    for (index, job), planned in zip(group, plans, strict=True):
+        with annotate(priority=planned.size):
+            key = f"episode-{run}-{index}-{job.show}"
+            tasks.append(delayed(build_planned, pure=False)(job, planned, dask_key_name=key))
+    futures: list[Future[EpisodeOutcome]] = client.compute(tasks)
+    return list(zip(futures, (job for _, job in group), strict=True))
+
+
+def _outcome(future: Future[EpisodeOutcome], job: EpisodeJob) -> EpisodeOutcome:
+    try:
+        return future.result()
+    except Exception as e:
+        return EpisodeOutcome(job.show, job.sources, error=_failure(e))
+    finally:
+        future.release()
+
+
+def _failure(e: Exception) -> str:
+    from distributed.scheduler import KilledWorker
+
+    if isinstance(e, KilledWorker):
+        return f"its worker died each time it ran ({e})"
+    return f"{type(e).__name__}: {e}"  # a bug in a task: the other episodes go on
 
 
 def _sweep(folders: Iterator[Path]) -> None:
