@@ -49,6 +49,8 @@ WORKERS_TIMEOUT_S = 60.0
 FEED_READERS = 8
 #: The most articles planned by one task: the French model loads once for them (3-4 s).
 PLAN_GROUP = 16
+#: A plan group goes before any episode: it is short and gives the workers more to choose from.
+PLAN_FIRST = 1 << 40
 #: Tasks the scheduler hands a worker at a time, per thread. Dask's default, 1.1, gives a worker of one
 #: thread two episodes at once, which it then runs in its own order: 1.0 keeps the others in the
 #: scheduler's queue, so every free worker takes the longest episode left.
@@ -320,7 +322,7 @@ def _outcomes(client: Client, jobs: Sequence[EpisodeJob]) -> Iterator[EpisodeOut
     count = min(max(workers, math.ceil(len(jobs) / PLAN_GROUP)), len(jobs))
     groups = {f"plan-{run}-{g}": [(i, jobs[i]) for i in range(g, len(jobs), count)] for g in range(count)}
     pending = as_completed(
-        client.submit(plan_jobs, [job for _, job in group], key=key, pure=False)
+        client.submit(plan_jobs, [job for _, job in group], key=key, priority=PLAN_FIRST, pure=False)
         for key, group in groups.items()
     )
     episodes: dict[str, EpisodeJob] = {}
