@@ -3,9 +3,9 @@
 The client (this process) reads the feeds and list files, checks that every worker sees the shared
 output and cache folders, has the articles planned in a few groups (`tasks.plan_jobs`), then makes a
 task of each planned episode (`tasks.build_planned`) and collects the outcomes as they come. Workers
-build and publish; publication into one feed holds a `distributed.Lock`
-named after it, on top of the library's file lock. When a worker dies, the scheduler runs its task
-again elsewhere; the episode is then published once, under its key and GUID.
+build and publish; publication into one feed holds a `distributed.Lock` named after it, on top of the
+library's file lock. When a worker dies, the scheduler runs its task again elsewhere; the episode is
+then published once, under its key and GUID.
 """
 
 from __future__ import annotations

@@ -260,7 +260,15 @@ def _feed_lock(name: str | None) -> Iterator[None]:
 
 
 def peak_rss_kib() -> int:
-    """This process's peak resident memory (KiB; 0 where the system does not say)."""
+    """This process's peak resident memory (KiB; 0 where the system does not say). Linux's VmHWM
+    first: `ru_maxrss` carries over through fork and exec, so a worker started by a process that
+    once held 1 GiB would say 1 GiB however little it used."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, UnicodeDecodeError, ValueError, IndexError):
+        pass
     try:
         import resource
     except ImportError:  # Windows

@@ -169,3 +169,21 @@ def test_more_local_workers_than_cores_are_left_to_the_system() -> None:
     with run.connect(workers=len(cores) + 1, dashboard=False) as client:
         seen = client.run(lambda: sorted(os.sched_getaffinity(0)) if cores else [])
     assert all(c == cores for c in seen.values())
+
+
+PEAK = """
+import subprocess, sys
+held = bytearray(300 * 1024 * 1024)
+held[::4096] = b"x" * len(held[::4096])  # 300 MiB resident in the parent
+del held
+child = "from briefing.batch.tasks import peak_rss_kib; print(peak_rss_kib())"
+print(subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True).stdout)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="VmHWM is Linux's /proc")
+def test_a_workers_peak_memory_is_its_own_not_its_parents() -> None:
+    """`ru_maxrss` carries over through fork and exec: a worker would report its parent's peak."""
+    out = subprocess.run([sys.executable, "-c", PEAK], capture_output=True, text=True, check=True, timeout=60)
+    kib = int(out.stdout)
+    assert 10 * 1024 < kib < 200 * 1024
