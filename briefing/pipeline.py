@@ -216,10 +216,8 @@ def build_episode(
     progress: Progress | None = None,
     log: Log | None = None,
 ) -> BuildResult:
-    """Article (or edited script file, or a script `plan_build` made) in, finished episode files out.
-
-    For a long episode, sets the process's allocator to give large blocks back when freed (`memory`):
-    an hour of audio passes through here, and must not stay resident once used."""
+    """Article (or edited script file, or a script `plan_build` made) in, finished episode files out;
+    voicing, and a long episode's mastering, give freed audio back to the system (`util.memory`)."""
     from briefing.audio.assemble import SoundDesign, assemble, load_music
     from briefing.audio.presets import get_preset
     from briefing.export.episode import EpisodeMeta, write_episode
@@ -238,7 +236,7 @@ def build_episode(
     release_tagger()  # the French model's process: voicing must not run beside it
     dirs = voice_dirs()
     profile = chosen_voice(options.voice, show, dirs)
-    allocate_for(check_length(script, options.max_minutes, profile.rate))
+    minutes = check_length(script, options.max_minutes, profile.rate)
     key = episode_key(script)
     allow_mixed = options.allow_mixed_loudness or show.allow_mixed_loudness
     if not allow_mixed:
@@ -261,6 +259,7 @@ def build_episode(
     )
     release_engines()  # the model is not needed again for this episode, and mastering needs the room
     give_back_free_memory()
+    allocate_for(minutes)
     profile, stats, failed = voicing.profile, voicing.stats, voicing.failed
     voiced = list(voicing.voiced)
     del voicing  # the voiced cues are episode-sized: assembly lets each go once placed

@@ -127,13 +127,14 @@ def test_rebuild_from_cache_voices_nothing(
     built: tuple[BuildResult, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from briefing import pipeline
-    from briefing.speech import engines
+    from briefing.speech import engines, voicing
 
     released: list[str] = []
     monkeypatch.setattr(engines, "release_engines", lambda: released.append("models"))
     monkeypatch.setattr(pipeline, "give_back_free_memory", lambda: released.append("free memory") or True)
+    monkeypatch.setattr(voicing, "hand_back_large_blocks", lambda: released.append("hand back") or True)
     minutes: list[float] = []
-    monkeypatch.setattr(pipeline, "allocate_for", lambda m: minutes.append(m) or False)
+    monkeypatch.setattr(pipeline, "allocate_for", lambda m: minutes.append(m) or released.append("allocate"))
     result, root = built
     watched = root / "playout"
     watched.mkdir()
@@ -150,8 +151,9 @@ def test_rebuild_from_cache_voices_nothing(
     assert again.delivered == (watched / "le-briefing.mp3",)
     assert (watched / "le-briefing.mp3").read_bytes() == again.episode.mp3.read_bytes()
     assert [p.name for p in watched.iterdir()] == ["le-briefing.mp3"]
-    assert released == ["models", "free memory"]  # the voice's models are let go before mastering
-    # the allocator is set for the episode's length, never over it (fast reading)
+    # voicing hands large blocks back; the voice's models are let go before mastering, for which the
+    # allocator is then set by the episode's length (never over it: read at a fast pace)
+    assert released == ["hand back", "models", "free memory", "allocate"]
     (least,) = minutes
     assert 1 < least <= result.episode.info.duration_seconds / 60
 

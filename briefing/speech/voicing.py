@@ -21,6 +21,7 @@ from briefing.speech.normalize import normalize
 from briefing.speech.pool import processes_for, synthesize_parallel
 from briefing.speech.split import split_for_engine, split_sentences
 from briefing.speech.voices import VoiceProfile, fallback_chain
+from briefing.util.memory import hand_back_large_blocks
 
 if TYPE_CHECKING:
     import numpy as np
@@ -281,7 +282,9 @@ def voice_script(
 ) -> Voicing:
     """Voice the whole script with `profile`; if it fails for good, voice it all again with the
     profile's fallback (and so on). An episode never mixes two voices. Each voice reads with its own
-    lexicon between the house list and the show's (`pronunciations`)."""
+    lexicon between the house list and the show's (`pronunciations`). Large blocks go back to the
+    system as soon as they are freed (`util.memory`): a model's working memory is a build's peak."""
+    hand_back_large_blocks()
     pronunciations = pronunciations or Pronunciations()
     failed: list[str] = []
     chain = fallback_chain(profile, search_dirs)

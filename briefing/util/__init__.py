@@ -16,7 +16,12 @@ _PUBLIC = {
         "atomic_write_bytes",
         "atomic_write_text",
     ),
-    "briefing.util.memory": ("allocate_for", "give_back_free_memory", "hand_back_large_blocks"),
+    "briefing.util.memory": (
+        "allocate_for",
+        "give_back_free_memory",
+        "hand_back_large_blocks",
+        "keep_freed_blocks",
+    ),
     "briefing.util.resources": ("jingles_dir", "shipped_voices", "voice_dirs"),
 }
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _PUBLIC)
@@ -33,6 +38,7 @@ if TYPE_CHECKING:
         allocate_for as allocate_for,
         give_back_free_memory as give_back_free_memory,
         hand_back_large_blocks as hand_back_large_blocks,
+        keep_freed_blocks as keep_freed_blocks,
     )
     from briefing.util.resources import (
         jingles_dir as jingles_dir,

@@ -6,10 +6,12 @@ memory: a 60-minute build peaked at 1,237 MiB although the voice is let go as so
 fixed threshold of 128 KiB (glibc's own starting value) keeps each array of audio in a mapping of
 its own, returned the moment it is freed: 967 MiB for the same build, in the same time.
 
-Short episodes keep glibc's adaptive threshold (`allocate_for`): there, mapping every buffer afresh
-costs more than the memory it saves. 12 pico episodes of about 3.4 minutes, built one after another,
-took 36.9 s with the fixed threshold (5.2 million page faults, 175 MiB at the peak) and 32.5 s
-without (0.25 million, 205 MiB).
+After voicing, a short episode's assembly and mastering keep freed blocks for the next ones instead
+(`allocate_for`): there, mapping every buffer afresh costs more than the memory it saves. 12 pico
+episodes of about 3.4 minutes, built one after another, took 36.9 s with 128 KiB all along (5.2
+million page faults, 175 MiB at the peak) and 32.5 s with glibc's adaptive threshold (0.25 million,
+205 MiB). Voicing always hands blocks back: a model's working memory is the peak of a kokoro build,
+and the adaptive threshold took the reference episode's from 885 to 1,025 MiB.
 """
 
 from __future__ import annotations
@@ -18,25 +20,40 @@ import ctypes
 import functools
 import platform
 
-M_MMAP_THRESHOLD = -3  # <malloc.h>
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # <malloc.h>
 LARGE_BLOCK = 128 * 1024
-#: From this length on, a build hands its large blocks back; shorter episodes peak low either way.
+#: Where glibc's adaptive threshold ends up (its ceiling on 64-bit systems), and the trim threshold
+#: it then sets (twice that): blocks under it are carved from the heap and reused once freed.
+REUSED_BLOCK = 32 * 1024 * 1024
+#: From this length on, mastering hands its large blocks back too; a shorter episode peaks low anyway.
 LONG_EPISODE_MINUTES = 15.0
 
 
 def allocate_for(minutes: float) -> bool:
-    """Set the allocator for an episode of `minutes`: large blocks handed back when it is long.
-    Returns whether they are (for the rest of the process: a long build before a short one in the
-    same process keeps the setting)."""
-    return minutes >= LONG_EPISODE_MINUTES and hand_back_large_blocks()
+    """Set the allocator for assembling and mastering an episode of `minutes`, once it is voiced:
+    large blocks handed back when it is long, else kept for reuse. Returns whether they are handed
+    back (glibc only; elsewhere nothing changes)."""
+    if minutes >= LONG_EPISODE_MINUTES:
+        return hand_back_large_blocks()
+    keep_freed_blocks()
+    return False
 
 
-@functools.cache
 def hand_back_large_blocks() -> bool:
-    """Have blocks of `LARGE_BLOCK` bytes or more mapped on their own for the rest of the process
-    (glibc only; elsewhere nothing changes). Returns whether the setting took."""
+    """Have blocks of `LARGE_BLOCK` bytes or more mapped on their own, and returned when freed,
+    until told otherwise. Returns whether the setting took (glibc only)."""
+    return _set(M_MMAP_THRESHOLD, LARGE_BLOCK)
+
+
+def keep_freed_blocks() -> bool:
+    """Have blocks under `REUSED_BLOCK` carved from the heap and kept for reuse once freed, as
+    glibc's own adaptive threshold ends up doing. Returns whether the setting took (glibc only)."""
+    return _set(M_MMAP_THRESHOLD, REUSED_BLOCK) and _set(M_TRIM_THRESHOLD, 2 * REUSED_BLOCK)
+
+
+def _set(option: int, value: int) -> bool:
     libc = _glibc()
-    return libc is not None and bool(libc.mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK))
+    return libc is not None and bool(libc.mallopt(option, value))
 
 
 def give_back_free_memory() -> bool:
@@ -49,6 +66,7 @@ def give_back_free_memory() -> bool:
     return True
 
 
+@functools.cache
 def _glibc() -> ctypes.CDLL | None:
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None

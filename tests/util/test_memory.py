@@ -1,5 +1,5 @@
-"""Freed audio goes back to the system once `hand_back_large_blocks` has run (glibc), which a build
-does for a long episode only (`allocate_for`)."""
+"""Freed audio goes back to the system once `hand_back_large_blocks` has run (glibc), as it does
+while voicing and for a long episode's mastering; a short one's keeps freed blocks (`allocate_for`)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def rss_kib():
 
 if sys.argv[1] == "on":
     assert memory.hand_back_large_blocks()
+elif sys.argv[1] == "on-then-short":  # voicing hands back, then a short episode's mastering keeps
+    assert memory.hand_back_large_blocks()
+    assert memory.allocate_for(5.0) is False
 elif sys.argv[1] != "off":  # an episode's length, in minutes
     minutes = float(sys.argv[1])
     assert memory.allocate_for(minutes) is (minutes >= memory.LONG_EPISODE_MINUTES)
@@ -64,15 +67,18 @@ def test_freed_clips_go_back_to_the_system() -> None:
 
 def test_only_a_long_episode_hands_large_blocks_back() -> None:
     assert kept_kib("5") > 30_000  # a short one keeps its freed buffers for the next: no page faults
+    assert kept_kib("on-then-short") > 30_000  # the setting is undone for a short one's mastering
     assert kept_kib(str(memory.LONG_EPISODE_MINUTES)) < 5_000
     assert kept_kib("60") < 5_000
 
 
 def test_elsewhere_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
-    memory.hand_back_large_blocks.cache_clear()
+    memory._glibc.cache_clear()
     monkeypatch.setattr(memory.platform, "system", lambda: "Darwin")
     assert memory.hand_back_large_blocks() is False
-    memory.hand_back_large_blocks.cache_clear()
+    assert memory.keep_freed_blocks() is False
+    assert memory.allocate_for(60) is False
+    memory._glibc.cache_clear()
 
 
 # Free 40 MB of small blocks under one kept block (the heap cannot shrink from its top): how much stays
