@@ -6,12 +6,12 @@ memory: a 60-minute build peaked at 1,237 MiB although the voice is let go as so
 fixed threshold of 128 KiB (glibc's own starting value) keeps each array of audio in a mapping of
 its own, returned the moment it is freed: 967 MiB for the same build, in the same time.
 
-After voicing, a short episode's assembly and mastering keep freed blocks for the next ones instead
-(`allocate_for`): there, mapping every buffer afresh costs more than the memory it saves. 12 pico
-episodes of about 3.4 minutes, built one after another, took 36.9 s with 128 KiB all along (5.2
-million page faults, 175 MiB at the peak) and 32.5 s with glibc's adaptive threshold (0.25 million,
-205 MiB). Voicing always hands blocks back: a model's working memory is the peak of a kokoro build,
-and the adaptive threshold took the reference episode's from 885 to 1,025 MiB.
+Voicing always hands blocks back: a model's working memory is a kokoro build's peak, and glibc's
+adaptive threshold took the reference episode's from 885 to 1,025 MiB. After voicing, a short
+episode's assembly and mastering keep freed blocks for reuse instead (`allocate_for`): mapping every
+buffer afresh costs more than the memory it saves. 12 pico episodes of about 3.4 minutes, built one
+after another, took 36.9 s with blocks handed back all along (5.2 million page faults, 175 MiB at
+the peak) and 32.4 s kept after voicing (0.26 million, 209 MiB); kokoro's reference, 896 MiB.
 """
 
 from __future__ import annotations
