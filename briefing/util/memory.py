@@ -40,9 +40,10 @@ def allocate_for(minutes: float) -> bool:
 
 
 def hand_back_large_blocks() -> bool:
-    """Have blocks of `LARGE_BLOCK` bytes or more mapped on their own, and returned when freed,
-    until told otherwise. Returns whether the setting took (glibc only)."""
-    return _set(M_MMAP_THRESHOLD, LARGE_BLOCK)
+    """Have blocks of `LARGE_BLOCK` bytes or more mapped on their own, and returned when freed, and
+    the heap trimmed once that much of its top is free (glibc's default, which `keep_freed_blocks`
+    raises), until told otherwise. Returns whether the setting took (glibc only)."""
+    return _set(M_MMAP_THRESHOLD, LARGE_BLOCK) and _set(M_TRIM_THRESHOLD, LARGE_BLOCK)
 
 
 def keep_freed_blocks() -> bool:

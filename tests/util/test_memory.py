@@ -32,6 +32,9 @@ if sys.argv[1] == "on":
 elif sys.argv[1] == "on-then-short":  # voicing hands back, then a short episode's mastering keeps
     assert memory.hand_back_large_blocks()
     assert memory.allocate_for(5.0) is False
+elif sys.argv[1] == "short-then-on":  # the next episode's voicing hands back again
+    assert memory.allocate_for(5.0) is False
+    assert memory.hand_back_large_blocks()
 elif sys.argv[1] != "off":  # an episode's length, in minutes
     minutes = float(sys.argv[1])
     assert memory.allocate_for(minutes) is (minutes >= memory.LONG_EPISODE_MINUTES)
@@ -68,6 +71,7 @@ def test_freed_clips_go_back_to_the_system() -> None:
 def test_only_a_long_episode_hands_large_blocks_back() -> None:
     assert kept_kib("5") > 30_000  # a short one keeps its freed buffers for the next: no page faults
     assert kept_kib("on-then-short") > 30_000  # the setting is undone for a short one's mastering
+    assert kept_kib("short-then-on") < 5_000  # and set again for the next voicing
     assert kept_kib(str(memory.LONG_EPISODE_MINUTES)) < 5_000
     assert kept_kib("60") < 5_000
 
