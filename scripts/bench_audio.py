@@ -86,11 +86,14 @@ def episode(minutes: float, rate: int = 24_000) -> tuple[Script, list[VoicedCue]
 
 
 def _status_mib(field: str, pid: int | str = "self") -> float | None:
-    status = Path(f"/proc/{pid}/status")  # Linux
-    if status.is_file():
-        for line in status.read_text().splitlines():
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
+    """A size line of /proc/PID/status in MiB (Linux); None elsewhere, or once the process is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
     return None
 
 

@@ -43,12 +43,12 @@ def bench_dask_batch(episodes: int, rounds: int = ROUNDS) -> list[tuple[str, str
         raise SystemExit(f"only {len(articles)} test articles in {ARTICLES}")
     load = _load()
     sequential: list[float] = []
-    sequential_kib = 0
+    sequential_mib = 0.0
     batches: list[tuple[float, BatchReport]] = []
     for _ in range(rounds):
-        seconds, kib = _one_after_another(articles)
+        seconds, mib = _one_after_another(articles)
         sequential.append(seconds)
-        sequential_kib = max(sequential_kib, kib)
+        sequential_mib = max(sequential_mib, mib)
         batches.append(_batch(articles))
     sequential_s = statistics.median(sequential)
     batch_s = statistics.median(seconds for seconds, _ in batches)
@@ -73,7 +73,7 @@ def bench_dask_batch(episodes: int, rounds: int = ROUNDS) -> list[tuple[str, str
         ),
         (
             "same, peak memory (RSS)",
-            f"per worker: {peaks} MiB; the one-process build: {sequential_kib / 1024:.0f} MiB "
+            f"per worker: {peaks} MiB; the one-process build: {sequential_mib:.0f} MiB "
             "(the higher of its own process and the French model's)",
         ),
         (
@@ -84,10 +84,12 @@ def bench_dask_batch(episodes: int, rounds: int = ROUNDS) -> list[tuple[str, str
     ]
 
 
-def _one_after_another(articles: list[Path]) -> tuple[float, int]:
-    """Seconds `briefing build --each` takes over `articles`, caches empty, and the peak memory (KiB)
+def _one_after_another(articles: list[Path]) -> tuple[float, float]:
+    """Seconds `briefing build --each` takes over `articles`, caches empty, and the peak memory (MiB)
     of its process or of the French model's, whichever is higher: their VmHWM, read every 50 ms
     (`ru_maxrss` of a child would start from this process's own peak)."""
+    from scripts.bench_audio import _status_mib
+
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         command = [sys.executable, "-m", "briefing", "build", *map(str, articles), "--each"]
@@ -95,16 +97,16 @@ def _one_after_another(articles: list[Path]) -> tuple[float, int]:
         errors = (root / "stderr").open("w+b")
         start = time.monotonic()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, cwd=ROOT)
-        peaks: dict[int, int] = {}
+        peaks: dict[int, float] = {}
         while process.poll() is None:
             for pid in _tree(process.pid):
-                peaks[pid] = max(peaks.get(pid, 0), _hwm_kib(pid))
+                peaks[pid] = max(peaks.get(pid, 0.0), _status_mib("VmHWM", pid) or 0.0)
             time.sleep(0.05)
         seconds = time.monotonic() - start
         errors.close()
         if process.returncode:
             raise SystemExit(f"briefing build failed: {(root / 'stderr').read_text(errors='replace')}")
-        return seconds, max(peaks.values(), default=0)
+        return seconds, max(peaks.values(), default=0.0)
 
 
 def _tree(pid: int) -> list[int]:
@@ -114,16 +116,6 @@ def _tree(pid: int) -> list[int]:
         return [pid, *(child.pid for child in psutil.Process(pid).children(recursive=True))]
     except psutil.Error:
         return [pid]
-
-
-def _hwm_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
 
 
 def _batch(articles: list[Path]) -> tuple[float, BatchReport]:
