@@ -1,4 +1,5 @@
-"""Pico beyond the engine contract: headroom against its clipping, settings, failures, resampling."""
+"""Pico beyond the engine contract: headroom against its clipping, settings, failures, resampling,
+and the number spelling it is given."""
 
 from __future__ import annotations
 
@@ -26,9 +27,11 @@ class FakeTts:
         self.clip_over = clip_over
         self.level = level
         self.calls: list[dict[str, Any]] = []
+        self.texts: list[str] = []
 
     def speak(self, text: str, **options: Any) -> bytes:
         self.calls.append(options)
+        self.texts.append(text)
         t = np.arange(16_000) / 16_000
         peak = 1.0 if options["volume"] > self.clip_over else self.level
         tone = np.clip(peak * 1.2 * np.sin(2 * np.pi * 200 * t), -1, 32767 / 32768)
@@ -100,9 +103,38 @@ def test_unavailable_without_the_package(monkeypatch: pytest.MonkeyPatch) -> Non
     assert not status.ok and "pip install py-nanotts" in status.reason
 
 
-def test_version_names_the_lingware() -> None:
+def test_version_names_the_lingware_and_the_text_rules() -> None:
     version = PicoEngine().version(VoiceSettings())
     assert "fr-FR_ta.bin" in version and "fr-FR_nk0_sg.bin" in version and "py-nanotts" in version
+    assert pico.TEXT_RULES in version  # speech cached before the rules changed is voiced again
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("depuis dix-huit mois", "depuis dix huit mois"),
+        ("deux mille vingt-sept", "deux mille vingt sept"),
+        ("quatre-vingt-dix-neuf", "quatre vingt dix neuf"),
+        ("vingt-et-un, soixante-et-onze", "vingt et un, soixante et onze"),
+        ("le trente-deuxième, les vingt-cinquièmes", "le trente deuxième, les vingt cinquièmes"),
+        ("Dix-Huit", "Dix Huit"),
+    ],
+)
+def test_number_words_lose_their_hyphens(text: str, said: str) -> None:
+    assert pico.spaced_numbers(text) == said
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Saint-Égrève", "a-t-il dit", "les deux-roues", "un mille-feuille", "peut-être", "dit-elle deux"],
+)
+def test_other_hyphenated_words_are_kept(text: str) -> None:
+    assert pico.spaced_numbers(text) == text
+
+
+def test_pico_is_given_spaced_numbers(fake: FakeTts) -> None:
+    PicoEngine().synthesize(["En deux mille vingt-huit, au plus tôt."], VoiceSettings())
+    assert set(fake.texts) == {"En deux mille vingt huit, au plus tôt."}
 
 
 def test_clips_at_16_khz_are_resampled_once_into_the_episode_rate() -> None:

@@ -15,11 +15,19 @@ Settings: `voice` is a Pico language ("fr-FR", the default); `rate` is Pico's sp
 `pitch` is an offset in percent of the natural pitch (-50..50, i.e. Pico's factor 0.5..1.5).
 No Pico markup is put in the text: pauses are the assembly's silences, so the text that is
 cached, transcribed and subtitled is the text that is said.
+
+One spelling is changed on the way in: Pico misreads hyphenated number words, the traditional
+spelling the normalizer writes ("dix-huit" heard as "dix", "soixante-trois" as "soixante", "deux
+mille vingt-huit" as "deux mille vingt"), and reads them well with spaces. Over 70 sentences with
+figures from the test corpora, Whisper base misheard 18.3 % of the words with hyphens, 16.2 % with
+spaces and 16.4 % with Pico's own reading of the digits; hyphens in other words changed nothing
+(19.2 % against 19.6 % over 60 sentences), so they stay (`spaced_numbers`).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Sequence
 from importlib import metadata, util
@@ -55,6 +63,18 @@ CLIPPED = 0.998
 RETRY_FACTOR = 0.7
 _RETRIES = 4
 _PACKAGE = "py-nanotts"
+#: Changes to the text Pico is given: part of `version()`, so cached speech is voiced again.
+TEXT_RULES = "spaced numbers"
+
+_NUMBER_WORDS = frozenset(
+    "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize "
+    "vingt vingts trente quarante cinquante soixante cent cents mille et".split()
+)
+_ORDINAL = re.compile(
+    r"(?:un|deux|trois|quatr|cinqu|six|sept|huit|neuv|dix|onz|douz|treiz|quatorz|quinz|seiz|vingt|"
+    r"trent|quarant|cinquant|soixant|cent|mill)ièmes?"
+)
+_HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 
 _lock = threading.Lock()  # the C engine keeps one global state
 
@@ -79,6 +99,20 @@ def _lingware(voice: str) -> tuple[str, ...]:
         return ()
     folder = Path(next(iter(spec.submodule_search_locations))) / "lang"
     return tuple(sorted(p.name for p in folder.glob(f"{voice}_*.bin")))
+
+
+def spaced_numbers(text: str) -> str:
+    """`text` with the hyphens of number words made spaces ("quatre-vingt-dix-huitième" ->
+    "quatre vingt dix huitième"); other hyphenated words ("Saint-Égrève", "a-t-il") are kept."""
+
+    def space(m: re.Match[str]) -> str:
+        *first, last = m[0].casefold().split("-")
+        numeric = all(w in _NUMBER_WORDS for w in first) and (
+            last in _NUMBER_WORDS or _ORDINAL.fullmatch(last) is not None
+        )
+        return m[0].replace("-", " ") if numeric else m[0]
+
+    return _HYPHENATED.sub(space, text)
 
 
 class PicoEngine:
@@ -107,13 +141,14 @@ class PicoEngine:
 
     def version(self, settings: VoiceSettings) -> str:
         voice = settings.voice or DEFAULT_VOICE
-        return f"pico {voice} ({', '.join(_lingware(voice))}; py-nanotts {metadata.version(_PACKAGE)})"
+        files = ", ".join(_lingware(voice))
+        return f"pico {voice} ({files}; py-nanotts {metadata.version(_PACKAGE)}; {TEXT_RULES})"
 
     def synthesize(self, pieces: Sequence[str], settings: VoiceSettings) -> list[Pcm]:
         check_pieces(self.name, pieces, self.max_chars)
         voice = settings.voice or DEFAULT_VOICE
         pitch = 1.0 + settings.pitch / 100.0
-        return [self._speak(piece, voice, settings.rate, pitch) for piece in pieces]
+        return [self._speak(spaced_numbers(piece), voice, settings.rate, pitch) for piece in pieces]
 
     def release(self) -> None:
         """Nothing to let go: Pico's lingware is 1.2 MB per language."""
