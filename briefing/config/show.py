@@ -40,8 +40,11 @@ class Templates:
     """French wording of the narration. `{show}`, `{date}`, `{title}`, … are filled in by the script."""
 
     greeting: str = "Bonjour et bienvenue dans {show}. Nous sommes le {date}."
-    sommaire: str = "Au sommaire aujourd'hui, {count}. {items}"
-    sommaire_one: str = "Au sommaire aujourd'hui : {items}"
+    # "Au programme", not "Au sommaire": the default voice's "sommaire aujourd'hui" was heard as
+    # "sommet aujourd'hui" in every episode by Whisper base; "Au programme aujourd'hui" was heard
+    # right in all but one of the same greetings.
+    sommaire: str = "Au programme aujourd'hui, {count}. {items}"
+    sommaire_one: str = "Au programme aujourd'hui : {items}"
     sommaire_last: str = "Et enfin : {item}"
     lead: str = "À la une : {title}."
     first: str = "Premier point."
