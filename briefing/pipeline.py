@@ -221,7 +221,8 @@ def build_episode(
     from briefing.audio.assemble import SoundDesign, assemble, load_music
     from briefing.audio.presets import get_preset
     from briefing.export.episode import EpisodeMeta, write_episode
-    from briefing.publish.library import planned_identity, publish_episode
+    from briefing.publish.library import planned_identity, publish_episode, refuse_mixed_loudness_in
+    from briefing.publish.loudness import Target
     from briefing.publish.staging import record_replaced, staging_folder
     from briefing.speech.cache import SpeechCache
     from briefing.speech.engines import release_engines
@@ -240,7 +241,7 @@ def build_episode(
     key = episode_key(script)
     allow_mixed = options.allow_mixed_loudness or show.allow_mixed_loudness
     if not allow_mixed:
-        _refuse_mixed_loudness(options.out_dir, key, preset, script.title)
+        refuse_mixed_loudness_in(options.out_dir, key, Target(preset.target_lufs, preset.name), script.title)
     delivery = _delivery_name(options, show, script)  # checked now: it cannot fail after publishing
     design = SoundDesign.default(jingles_dir()).replace(
         **dict(show.sound.files), **dict.fromkeys(show.sound.off)
@@ -347,16 +348,6 @@ def check_length(script: Script, max_minutes: int, rate: float = 1.0) -> float:
             cause="too much text for one episode: split the article, or raise --max-minutes",
         )
     return minutes
-
-
-def _refuse_mixed_loudness(out_dir: Path, key: str, preset: Preset, title: str) -> None:
-    """Before voicing, the check `publish_episode` makes: the feed's other episodes were mastered
-    for the same loudness."""
-    from briefing.publish.loudness import Target, refuse_mixed_loudness
-    from briefing.publish.records import read_library
-
-    others = (r for r in read_library(out_dir).episodes if r.key != key)
-    refuse_mixed_loudness(Target(preset.target_lufs, preset.name), others, title)
 
 
 def _adjusted(preset: Preset, show: Show) -> Preset:

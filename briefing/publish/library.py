@@ -32,7 +32,7 @@ from briefing.export.names import safe_join
 from briefing.export.roles import FileRole
 from briefing.publish import pages
 from briefing.publish.feed import channel_artwork, podcast_guid, render_feed
-from briefing.publish.loudness import refuse_mixed_loudness, target_of
+from briefing.publish.loudness import Target, refuse_mixed_loudness, target_of
 from briefing.publish.numbers import (
     Hold,
     Holds,
@@ -246,6 +246,13 @@ def publish_episode(
     if old is not None:
         _delete_unreferenced(out_dir, old, new)
     return record
+
+
+def refuse_mixed_loudness_in(out_dir: Path, key: str, target: Target, title: str) -> None:
+    """Before voicing, the check `publish_episode` makes: the other episodes of the library of
+    `out_dir` were mastered for the loudness `target`."""
+    others = (r for r in read_library(out_dir).episodes if r.key != key)
+    refuse_mixed_loudness(target, others, title)
 
 
 def publication_time(date: dt.date, now: dt.datetime, timezone: str) -> dt.datetime:
