@@ -103,15 +103,15 @@ def release_number(out_dir: Path, reservation: Reservation) -> None:
 
 @contextlib.contextmanager
 def number_reserved(out_dir: Path, show: Show, key: str) -> Iterator[Reservation]:
-    """`reserve_number` for the block, released when it ends, whether it published or failed."""
+    """`reserve_number` for the block, released when it ends, whether it published or failed. A
+    release that fails is no error: the block's error (or its publication) is what counts, and the
+    hold goes stale when this process ends."""
     reservation = reserve_number(out_dir, show, key)
     try:
         yield reservation
-    except BaseException:
-        with contextlib.suppress(BriefingError):  # the block's error is the one to tell; the hold goes stale
+    finally:
+        with contextlib.suppress(BriefingError):
             release_number(out_dir, reservation)
-        raise
-    release_number(out_dir, reservation)
 
 
 #: When set, a lock (made for the output folder) held around every change of a library, before its

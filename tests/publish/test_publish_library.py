@@ -345,6 +345,21 @@ def test_a_failed_build_releases_its_number(tmp_path: Path, monkeypatch: pytest.
     assert reserve_number(tmp_path, SHOW, "d").number == 2
 
 
+def test_a_release_that_fails_hides_neither_the_error_nor_the_publication(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked_out(out_dir: Path, reservation: object) -> None:
+        raise PublishError("the episode library stayed locked", cause="injected")
+
+    monkeypatch.setattr(lib, "release_number", locked_out)
+    with pytest.raises(Injected), number_reserved(tmp_path, SHOW, "a"):
+        raise Injected
+    with number_reserved(tmp_path, SHOW, "b") as reservation:
+        info = make_episode(tmp_path, slug="b", episode=reservation.number)
+        record = publish_episode(tmp_path, SHOW, info, "b", now=T0, reservation=reservation)
+    assert record.number == 2, "a's hold stays while its process runs"
+
+
 def _broken_feed(path: Path, data: bytes) -> None:
     raise OSError(28, "No space left on device", str(path))
 
