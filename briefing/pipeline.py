@@ -277,10 +277,10 @@ def build_episode(
         copyright=show.copyright or "",
         narrator=show.narrator or "",
     )
-    # The episode number is reserved before it is tagged, and released if the build fails. The staging
-    # folder is held until the episode is in the library: if publishing fails (or the build is killed),
-    # the files already moved into the output folder are taken out again.
-    with number_reserved(options.out_dir, show, key) as number, staging_folder(options.out_dir) as staging:
+    # The staging folder is held until the episode is in the library: if publishing fails (or the build
+    # is killed), the files already moved into the output folder are taken out again. The episode
+    # number is reserved before it is tagged, and released if the build fails.
+    with staging_folder(options.out_dir) as staging, number_reserved(options.out_dir, show, key) as number:
         meta = replace(meta, episode=number.number, guid=number.guid)
         written = write_episode(script, timeline, preset, meta, options.out_dir, staging=staging)
         record_replaced(staging, options.out_dir, key)  # a kill after the commit: its files still go
