@@ -221,7 +221,8 @@ def build_episode(
     from briefing.audio.assemble import SoundDesign, assemble, load_music
     from briefing.audio.presets import get_preset
     from briefing.export.episode import EpisodeMeta, write_episode
-    from briefing.publish.library import planned_identity, publish_episode
+    from briefing.publish.library import number_reserved, publish_episode, refuse_mixed_loudness_in
+    from briefing.publish.loudness import Target
     from briefing.publish.staging import record_replaced, staging_folder
     from briefing.speech.cache import SpeechCache
     from briefing.speech.engines import release_engines
@@ -240,7 +241,7 @@ def build_episode(
     key = episode_key(script)
     allow_mixed = options.allow_mixed_loudness or show.allow_mixed_loudness
     if not allow_mixed:
-        _refuse_mixed_loudness(options.out_dir, key, preset, script.title)
+        refuse_mixed_loudness_in(options.out_dir, key, Target(preset.target_lufs, preset.name), script.title)
     delivery = _delivery_name(options, show, script)  # checked now: it cannot fail after publishing
     design = SoundDesign.default(jingles_dir()).replace(
         **dict(show.sound.files), **dict.fromkeys(show.sound.off)
@@ -265,7 +266,6 @@ def build_episode(
     del voicing  # the voiced cues are episode-sized: assembly lets each go once placed
     timeline = assemble(script, voiced, design, preset.rate, release=True)
     del voiced
-    guid, number = planned_identity(options.out_dir, show, key)
     meta = EpisodeMeta(
         show=show.title,
         artist=show.author or show.title,
@@ -273,19 +273,25 @@ def build_episode(
         engine=profile.engine,
         description=_description(script),
         cover=_cover(show),
-        episode=number,
-        guid=guid,
         feed_url=show.feed_url,
         copyright=show.copyright or "",
         narrator=show.narrator or "",
     )
-    # The staging folder is held until the episode is in the library: if publishing fails (or the
-    # build is killed), the files already moved into the output folder are taken out again.
-    with staging_folder(options.out_dir) as staging:
+    # The staging folder is held until the episode is in the library: if publishing fails (or the build
+    # is killed), the files already moved into the output folder are taken out again. The episode
+    # number is reserved before it is tagged, and released if the build fails.
+    with staging_folder(options.out_dir) as staging, number_reserved(options.out_dir, show, key) as number:
+        meta = replace(meta, episode=number.number, guid=number.guid)
         written = write_episode(script, timeline, preset, meta, options.out_dir, staging=staging)
         record_replaced(staging, options.out_dir, key)  # a kill after the commit: its files still go
         record = publish_episode(
-            options.out_dir, show, written.info, key, preset=preset.name, allow_mixed_loudness=allow_mixed
+            options.out_dir,
+            show,
+            written.info,
+            key,
+            preset=preset.name,
+            allow_mixed_loudness=allow_mixed,
+            reservation=number,
         )
     delivered: tuple[Path, ...] = ()
     if options.deliver is not None and delivery is not None:
@@ -347,16 +353,6 @@ def check_length(script: Script, max_minutes: int, rate: float = 1.0) -> float:
             cause="too much text for one episode: split the article, or raise --max-minutes",
         )
     return minutes
-
-
-def _refuse_mixed_loudness(out_dir: Path, key: str, preset: Preset, title: str) -> None:
-    """Before voicing, the check `publish_episode` makes: the feed's other episodes were mastered
-    for the same loudness."""
-    from briefing.publish.loudness import Target, refuse_mixed_loudness
-    from briefing.publish.records import read_library
-
-    others = (r for r in read_library(out_dir).episodes if r.key != key)
-    refuse_mixed_loudness(Target(preset.target_lufs, preset.name), others, title)
 
 
 def _adjusted(preset: Preset, show: Show) -> Preset:

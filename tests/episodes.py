@@ -44,9 +44,11 @@ def make_episode(
     freq: float = 440.0,
     tags: bool = True,
     guid: str | None = None,
+    episode: int | None = None,
 ) -> EpisodeInfo:
     """A real episode folder under `out`: tagged MP3 named with its content hash, VTT, SRT,
-    chapters JSON and episode JSON; paths in the returned EpisodeInfo are relative to `out`."""
+    chapters JSON and episode JSON (`episode`: the number they carry, as a build tags it); paths in
+    the returned EpisodeInfo are relative to `out`."""
     folder = out / f"{date}-{slug}"
     folder.mkdir(parents=True, exist_ok=True)
     pcm = sine(seconds, lufs - codec_gain_db(RATE, 96), freq=freq)  # aimed as mastering aims
@@ -54,7 +56,10 @@ def make_episode(
     encode_mp3(pcm, staging, 96)
     if tags:
         write_tags(
-            staging, EpisodeTags(title=title, artist="Le Briefing", album="Le Briefing", date=date, guid=guid)
+            staging,
+            EpisodeTags(
+                title=title, artist="Le Briefing", album="Le Briefing", date=date, guid=guid, episode=episode
+            ),
         )
     digest = hashlib.sha256(staging.read_bytes()).hexdigest()[:6]
     mp3 = staging.rename(folder / f"{date}-{slug}-{digest}.mp3")
@@ -73,7 +78,16 @@ def make_episode(
     )
     files = tuple(EpisodeFile.of(out, path, role) for role, path in roles)
     info = EpisodeInfo(
-        title, "Le Briefing", date, "espeak", "espeak", RATE, pcm.frames, files=files, guid=guid
+        title,
+        "Le Briefing",
+        date,
+        "espeak",
+        "espeak",
+        RATE,
+        pcm.frames,
+        files=files,
+        guid=guid,
+        episode=episode,
     )
     side = folder / "episode.json"
     side.write_text(info.to_json(), encoding="utf-8")

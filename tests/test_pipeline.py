@@ -13,8 +13,10 @@ from briefing.audio.master import measure
 from briefing.errors import BriefingError, ExportError
 from briefing.export import episode as episode_module
 from briefing.export.subtitles import parse_srt, parse_vtt
-from briefing.export.tags import read_tags
+from briefing.export.tags import EpisodeTags, read_tags
 from briefing.pipeline import BuildOptions, BuildResult, build_episode
+from briefing.publish.numbers import NUMBERS_NAME, read_holds
+from briefing.publish.records import read_library
 
 REFERENCE = Path(__file__).parent / "data" / "anchorage-2025-08-15.txt"
 
@@ -98,6 +100,20 @@ def test_audio_duration_loudness_and_chapters(built: tuple[BuildResult, Path]) -
     assert tags.chapters[-1].end_ms - 2000 < tags.playout.cue_out_ms <= tags.chapters[-1].end_ms
 
 
+def test_the_files_carry_the_number_the_feed_gives(built: tuple[BuildResult, Path]) -> None:
+    """The number is reserved before tagging (#20): MP3 tags, episode JSON and library agree."""
+    result, root = built
+    out = root / "out"
+    (record,) = read_library(out).episodes
+    episode_json = result.episode.info.file("episode_json")
+    assert episode_json is not None
+    tags = read_tags(result.episode.mp3)
+    side = json.loads((out / episode_json.path).read_text(encoding="utf-8"))
+    assert tags.episode == tags.track == side["episode"] == record.number == result.number
+    assert tags.guid == side["guid"] == record.guid
+    assert not (out / NUMBERS_NAME).exists(), "the reservation became the library entry"
+
+
 def test_a_default_build_validates_without_error(built: tuple[BuildResult, Path]) -> None:
     from briefing.qa.validate import validate
 
@@ -165,7 +181,10 @@ def test_a_failed_build_leaves_the_previous_episode_untouched(
     out = root / "out"
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def broken(*args: object, **kwargs: object) -> None:
+    tagging: list[tuple[int | None, tuple[str, ...]]] = []
+
+    def broken(path: Path, tags: EpisodeTags, *args: object, **kwargs: object) -> None:
+        tagging.append((tags.episode, tuple(h.key for h in read_holds(out).holds)))
         raise ExportError("disk full", cause="injected")
 
     monkeypatch.setattr(episode_module, "write_tags", broken)
@@ -174,7 +193,8 @@ def test_a_failed_build_leaves_the_previous_episode_untouched(
             REFERENCE,
             BuildOptions(out_dir=out, voice="espeak", cache_dir=root / "cache", title="Autre titre"),
         )
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert tagging == [(2, ("2025-08-15/autre-titre",))], "tagged with the number it holds"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before, "its number is released"
 
 
 SECOND = """---

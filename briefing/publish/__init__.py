@@ -14,11 +14,15 @@ _PUBLIC = {
     "briefing.publish.feed": ("NAMESPACES", "podcast_guid"),
     "briefing.publish.library": (
         "locked",
+        "number_reserved",
         "planned_identity",
         "publish_episode",
         "regenerate_feed",
+        "release_number",
         "remove_episode",
+        "reserve_number",
     ),
+    "briefing.publish.numbers": ("Reservation",),
     "briefing.publish.pages": ("page_name", "render_site", "sweep_pages", "write_site"),
     "briefing.publish.records": ("EpisodeRecord", "Library", "read_library"),
     "briefing.publish.loudness": ("Target", "by_target", "describe", "refuse_mixed_loudness"),
@@ -32,10 +36,13 @@ if TYPE_CHECKING:
     from briefing.publish.feed import NAMESPACES as NAMESPACES, podcast_guid as podcast_guid
     from briefing.publish.library import (
         locked as locked,
+        number_reserved as number_reserved,
         planned_identity as planned_identity,
         publish_episode as publish_episode,
         regenerate_feed as regenerate_feed,
+        release_number as release_number,
         remove_episode as remove_episode,
+        reserve_number as reserve_number,
     )
     from briefing.publish.loudness import (
         Target as Target,
@@ -43,6 +50,7 @@ if TYPE_CHECKING:
         describe as describe,
         refuse_mixed_loudness as refuse_mixed_loudness,
     )
+    from briefing.publish.numbers import Reservation as Reservation
     from briefing.publish.pages import (
         page_name as page_name,
         render_site as render_site,

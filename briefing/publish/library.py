@@ -1,12 +1,14 @@
 """The episode library of an output folder (`library.json`) and the feed made from it.
 
 Each build adds its episode, or replaces the episode with the same key (same article and date),
-which keeps its GUID, episode number and publication time. A new episode is published on its own
-date, in the show's time zone: at the time of the build when that is today, else at 06:00. A GUID
-never changes; episode numbers are never reused, even after a removal. Every change holds a lock
-on the folder (so two builds at once never lose an episode) and commits the library and `feed.xml`
-together, each written atomically: the library first, then the feed made from it; if the feed
-cannot be written, the previous library is put back.
+which keeps its GUID, episode number and publication time. A build reserves its episode's number
+before it writes it into the files (`number_reserved`, see `numbers`), and publishing gives the
+episode that number: two builds at once never tag the same number, nor one the feed does not give.
+A new episode is published on its own date, in the show's time zone: at the time of the build when
+that is today, else at 06:00. A GUID never changes; episode numbers are never reused, even after a
+removal. Every change holds a lock on the folder (so two builds at once never lose an episode) and
+commits the library and `feed.xml` together, each written atomically: the library first, then the
+feed made from it; if the feed cannot be written, the previous library is put back.
 Files a replaced or removed episode no longer needs are deleted only after that commit, so a crash
 can leave an orphan file, never a dangling link.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -29,7 +32,19 @@ from briefing.export.names import safe_join
 from briefing.export.roles import FileRole
 from briefing.publish import pages
 from briefing.publish.feed import channel_artwork, podcast_guid, render_feed
-from briefing.publish.loudness import refuse_mixed_loudness, target_of
+from briefing.publish.loudness import Target, refuse_mixed_loudness, target_of
+from briefing.publish.numbers import (
+    Hold,
+    Holds,
+    Reservation,
+    check_reservation,
+    first_free,
+    floor,
+    number_for,
+    read_holds,
+    this_host,
+    write_holds,
+)
 from briefing.publish.records import LIBRARY_NAME, EpisodeRecord, Library, read_library
 from briefing.util.atomic import atomic_write_bytes
 
@@ -45,16 +60,58 @@ def episode_guid(show: Show, key: str) -> str:
 
 
 def planned_identity(out_dir: Path, show: Show, key: str) -> tuple[str, int]:
-    """The (GUID, episode number) `publish_episode` will most likely give `key`, for the ID3 tag.
-
-    An episode already in the library keeps both. For a new one, another build publishing first
-    may take the number; the record `publish_episode` returns is authoritative.
-    """
+    """The (GUID, episode number) `reserve_number` would give `key` now, without holding them: a
+    dry run's. An episode already in the library keeps both; for a new one, `number_reserved`."""
     library = read_library(out_dir)
-    for record in library.episodes:
-        if record.key == key:
-            return record.guid, record.number
-    return episode_guid(show, key), library.next_number
+    return _guid(library, show, key), number_for(library, _live(read_holds(out_dir)), key)
+
+
+def _guid(library: Library, show: Show, key: str) -> str:
+    return next((r.guid for r in library.episodes if r.key == key), None) or episode_guid(show, key)
+
+
+def _live(holds: Holds, now: dt.datetime | None = None) -> Holds:
+    return holds.live(now or dt.datetime.now(dt.UTC), this_host())
+
+
+def reserve_number(out_dir: Path, show: Show, key: str, now: dt.datetime | None = None) -> Reservation:
+    """Hold the number of episode `key` for this build, under the library lock: the one it has if
+    published, else the one other builds of it hold, else a number no other episode has or holds.
+    `publish_episode(reservation=...)` gives the episode that number; `release_number` lets it go."""
+    out_dir = Path(out_dir)
+    now = _now(now)
+    if not key.strip():
+        raise PublishError("cannot reserve a number for an empty episode key", cause="pass article + date")
+    with locked(out_dir):
+        library = read_library(out_dir)
+        holds = _live(read_holds(out_dir), now)
+        number = number_for(library, holds, key)
+        token = uuid.uuid4().hex
+        write_holds(out_dir, holds.add(Hold(key, number, token, this_host(), os.getpid(), now)))
+    return Reservation(key, _guid(library, show, key), number, token)
+
+
+def release_number(out_dir: Path, reservation: Reservation) -> None:
+    """Let go of a reservation (its build failed): the number goes to the next build unless
+    published. Nothing to do once `publish_episode` took it, or once it went stale."""
+    out_dir = Path(out_dir)
+    if not any(h.token == reservation.token for h in read_holds(out_dir).holds):
+        return
+    with locked(out_dir):
+        write_holds(out_dir, _live(read_holds(out_dir).without_token(reservation.token)))
+
+
+@contextlib.contextmanager
+def number_reserved(out_dir: Path, show: Show, key: str) -> Iterator[Reservation]:
+    """`reserve_number` for the block, released when it ends, whether it published or failed. A
+    release that fails is no error: the block's error (or its publication) is what counts, and the
+    hold goes stale when this process ends."""
+    reservation = reserve_number(out_dir, show, key)
+    try:
+        yield reservation
+    finally:
+        with contextlib.suppress(BriefingError):
+            release_number(out_dir, reservation)
 
 
 #: When set, a lock (made for the output folder) held around every change of a library, before its
@@ -120,13 +177,16 @@ def publish_episode(
     *,
     preset: str | None = None,
     allow_mixed_loudness: bool | None = None,
+    reservation: Reservation | None = None,
 ) -> EpisodeRecord:
     """Add the episode to the library of `out_dir`, or replace the one with the same `key`,
     then regenerate the feed. File paths in `info` are relative to `out_dir`.
 
     A replaced episode keeps its GUID, number and publication time. A new one takes `info.guid`
-    (else `episode_guid(show, key)`) and `info.episode` when that number is free, else the next;
-    it is published at `publication_time(info.date, now, show.timezone)`.
+    (else `episode_guid(show, key)`) and the number of its `reservation` (`reserve_number`); an
+    episode whose files carry another number than the feed would give it is refused. Without a
+    reservation, it takes `info.episode` when that number is free, else the next free one.
+    It is published at `publication_time(info.date, now, show.timezone)`.
     Files of the replaced episode that nothing references any more are deleted afterwards.
     `preset` names the loudness preset the audio was mastered with (default: the one `info`
     records, else `show.preset`);
@@ -145,6 +205,9 @@ def publish_episode(
         allow_mixed_loudness = show.allow_mixed_loudness
     with locked(out_dir):
         library = read_library(out_dir)
+        holds = read_holds(out_dir)
+        if reservation is not None:
+            check_reservation(reservation, key, info.episode, library, holds)
         old = next((r for r in library.episodes if r.key == key), None)
         others = tuple(r for r in library.episodes if r.key != key)
         if not allow_mixed_loudness:
@@ -163,9 +226,12 @@ def publish_episode(
             guid = info.guid or episode_guid(show, key)
             if any(r.guid == guid for r in others):
                 raise PublishError(f"GUID {guid} of {info.title!r} belongs to another episode")
-            # Numbers only grow: one given by the build is kept when no episode ever had it.
-            free = max([library.next_number, *(r.number + 1 for r in library.episodes)])
-            number = info.episode if info.episode is not None and info.episode >= free else free
+            if reservation is not None:
+                number = reservation.number  # `check_reservation`: no other episode has or holds it
+            else:  # numbers only grow: one given by the build is kept when no episode ever had it
+                lowest, held, wanted = floor(library), _live(holds).held_by_others(key), info.episode
+                free = wanted is not None and wanted >= lowest and wanted not in held
+                number = wanted if free and wanted is not None else first_free(lowest, held)
             published = publication_time(info.date, now, show.timezone)
         record = EpisodeRecord(key, guid, number, published, now, preset, info)
         new = Library(
@@ -174,9 +240,19 @@ def publish_episode(
             _origin(show) or library.show_config,
         )
         _commit(out_dir, show, new)
+        if holds.number_of(key) is not None:  # the reservation is the library's entry now
+            with contextlib.suppress(PublishError):  # published all the same; the hold goes stale
+                write_holds(out_dir, _live(holds.without_key(key)))
     if old is not None:
         _delete_unreferenced(out_dir, old, new)
     return record
+
+
+def refuse_mixed_loudness_in(out_dir: Path, key: str, target: Target, title: str) -> None:
+    """Before voicing, the check `publish_episode` makes: the other episodes of the library of
+    `out_dir` were mastered for the loudness `target`."""
+    others = (r for r in read_library(out_dir).episodes if r.key != key)
+    refuse_mixed_loudness(target, others, title)
 
 
 def publication_time(date: dt.date, now: dt.datetime, timezone: str) -> dt.datetime:

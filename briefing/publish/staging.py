@@ -34,9 +34,10 @@ from briefing.util.atomic import atomic_write_text
 PREFIX = ".staging-"
 #: Where folders cannot be locked (Windows), a staging folder this old is taken as abandoned.
 STALE_AFTER_S = 24 * 3600.0
-#: Temporary files the library commit writes in the output folder (see `publish.library._commit`).
+#: Temporary files the library commit (see `publish.library._commit`) and the numbers held (`numbers`)
+#: write in the output folder.
 _COMMIT_TEMP = re.compile(
-    r"^\.(?:(?:library|feed|artwork-[0-9a-f]+)\.[0-9a-f]{12}\.tmp\.(?:json|xml|png|jpg)"
+    r"^\.(?:(?:library|feed|\.numbers|artwork-[0-9a-f]+)\.[0-9a-f]{12}\.tmp\.(?:json|xml|png|jpg)"
     r"|[a-z0-9-]+\.[0-9a-f]{12}\.tmp\.(?:html|css|js))$"  # and the pages (publish.pages)
 )
 

@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 import json
 import multiprocessing
+import os
 import uuid
 from pathlib import Path
 
@@ -15,16 +16,29 @@ from briefing.config.show import FEED_NAME
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeFile, EpisodeInfo
 from briefing.export.roles import FileRole
+from briefing.export.tags import read_tags
 from briefing.publish import library as lib
 from briefing.publish.feed import podcast_guid
 from briefing.publish.library import (
     episode_guid,
+    number_reserved,
     planned_identity,
     publish_episode,
     regenerate_feed,
+    release_number,
     remove_episode,
+    reserve_number,
 )
-from briefing.publish.records import LIBRARY_NAME, read_library
+from briefing.publish.numbers import (
+    NUMBERS_NAME,
+    STALE_AFTER_S,
+    Hold,
+    Holds,
+    read_holds,
+    this_host,
+    write_holds,
+)
+from briefing.publish.records import LIBRARY_NAME, EpisodeRecord, read_library
 
 # --- tests ----------------------------------------------------------------------------------------
 
@@ -242,3 +256,160 @@ def test_ten_concurrent_publishes_all_land(tmp_path: Path) -> None:
     with (tmp_path / FEED_NAME).open("rb") as f:
         parsed = podcastparser.parse(SHOW.feed_url, f)
     assert sorted(e["guid"] for e in parsed["episodes"]) == sorted(r.guid for r in library.episodes)
+
+
+# --- episode numbers reserved before tagging ---------------------------------------------------------
+
+
+def _numbers_in_files(out: Path, record: EpisodeRecord) -> tuple[int | None, int | None, int | None]:
+    """The number an episode's files carry: ID3 TXXX and TRCK of its MP3, and its episode JSON."""
+    mp3, side = record.info.file(FileRole.MP3), record.info.file(FileRole.EPISODE_JSON)
+    assert mp3 is not None and side is not None
+    tags = read_tags(out / mp3.path)
+    return tags.episode, tags.track, json.loads((out / side.path).read_text(encoding="utf-8"))["episode"]
+
+
+def _build_in_child(out: str, key: str, freq: float, reserved: object, publish: object) -> None:
+    """A build as `build_episode` makes it: reserve, tag the files, then (once every build holds
+    its number, the race of issue #20) publish under the reservation."""
+    with number_reserved(Path(out), SHOW, key) as reservation:
+        info = make_episode(
+            Path(out), key, slug=key, freq=freq, guid=reservation.guid, episode=reservation.number
+        )
+        reserved.wait()  # type: ignore[attr-defined]
+        publish.wait()  # type: ignore[attr-defined]
+        publish_episode(Path(out), SHOW, info, key, reservation=reservation)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def test_concurrent_builds_of_one_feed_tag_distinct_numbers_that_the_feed_gives(tmp_path: Path) -> None:
+    publish_episode(tmp_path, SHOW, make_episode(tmp_path, slug="old", freq=900), "old", now=T0)
+    ctx = _context()
+    reserved, publish = ctx.Barrier(4), ctx.Barrier(4)
+    procs = [
+        ctx.Process(target=_build_in_child, args=(str(tmp_path), f"e{i}", 200.0 + 80 * i, reserved, publish))
+        for i in range(4)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert [p.exitcode for p in procs] == [0] * 4
+    library = read_library(tmp_path)
+    new = [r for r in library.episodes if r.key != "old"]
+    assert sorted(r.number for r in new) == [2, 3, 4, 5]
+    for record in new:
+        assert _numbers_in_files(tmp_path, record) == (record.number,) * 3, record.key
+    assert not (tmp_path / NUMBERS_NAME).exists(), "every reservation became its library entry"
+
+
+def test_a_rebuild_keeps_its_number_and_builds_of_one_episode_share_it(tmp_path: Path) -> None:
+    publish_episode(tmp_path, SHOW, make_episode(tmp_path, slug="a", freq=300), "a", now=T0)
+    with number_reserved(tmp_path, SHOW, "b") as b1, number_reserved(tmp_path, SHOW, "b") as b2:
+        rebuild = reserve_number(tmp_path, SHOW, "a")
+        c = reserve_number(tmp_path, SHOW, "c")
+        assert (b1.number, b2.number, rebuild.number, c.number) == (2, 2, 1, 3)
+        assert b1.token != b2.token and b1.guid == b2.guid == episode_guid(SHOW, "b")
+        assert rebuild.guid == read_library(tmp_path).episodes[0].guid
+        assert planned_identity(tmp_path, SHOW, "d") == (episode_guid(SHOW, "d"), 4)
+        info = make_episode(tmp_path, "A corrigé", slug="a2", freq=350, episode=1)
+        assert publish_episode(tmp_path, SHOW, info, "a", reservation=rebuild).number == 1
+        release_number(tmp_path, c)
+    assert not (tmp_path / NUMBERS_NAME).exists()
+    assert reserve_number(tmp_path, SHOW, "d").number == 2, "no build published 2 and none holds it"
+
+
+class Injected(Exception):
+    pass
+
+
+def test_a_failed_build_releases_its_number(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    publish_episode(tmp_path, SHOW, make_episode(tmp_path, slug="a"), "a", now=T0)
+    before = snapshot(tmp_path)
+    with pytest.raises(Injected), number_reserved(tmp_path, SHOW, "b") as reservation:
+        assert reservation.number == 2 and (tmp_path / NUMBERS_NAME).is_file()
+        raise Injected  # the voice, the encoder or the disk failing between tagging and publishing
+
+    assert not (tmp_path / NUMBERS_NAME).exists()
+    monkeypatch.setattr(lib, "write_feed_bytes", _broken_feed)
+    with pytest.raises(PublishError), number_reserved(tmp_path, SHOW, "c") as reservation:
+        assert reservation.number == 2, "the failed build's number is given again"
+        info = make_episode(tmp_path, slug="c", freq=500, episode=2)
+        publish_episode(tmp_path, SHOW, info, "c", now=T0, reservation=reservation)
+    assert snapshot(tmp_path) == before and not (tmp_path / NUMBERS_NAME).exists()
+    monkeypatch.undo()
+    assert reserve_number(tmp_path, SHOW, "d").number == 2
+
+
+def test_a_release_that_fails_hides_neither_the_error_nor_the_publication(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked_out(out_dir: Path, reservation: object) -> None:
+        raise PublishError("the episode library stayed locked", cause="injected")
+
+    monkeypatch.setattr(lib, "release_number", locked_out)
+    with pytest.raises(Injected), number_reserved(tmp_path, SHOW, "a"):
+        raise Injected
+    with number_reserved(tmp_path, SHOW, "b") as reservation:
+        info = make_episode(tmp_path, slug="b", episode=reservation.number)
+        record = publish_episode(tmp_path, SHOW, info, "b", now=T0, reservation=reservation)
+    assert record.number == 2, "a's hold stays while its process runs"
+
+
+def _broken_feed(path: Path, data: bytes) -> None:
+    raise OSError(28, "No space left on device", str(path))
+
+
+def _reserve_and_die(out: str) -> None:
+    reserve_number(Path(out), SHOW, "killed")
+    os._exit(9)  # no clean-up runs: as after kill -9
+
+
+def test_the_number_of_a_dead_build_is_given_again(tmp_path: Path) -> None:
+    ctx = _context()
+    proc = ctx.Process(target=_reserve_and_die, args=(str(tmp_path),))
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == 9
+    (held,) = read_holds(tmp_path).holds
+    assert (held.key, held.number, held.pid) == ("killed", 1, proc.pid)
+    assert reserve_number(tmp_path, SHOW, "next").number == 1
+    assert [h.key for h in read_holds(tmp_path).holds] == ["next"]
+
+
+def test_a_stale_hold_does_not_block_but_a_live_one_does(tmp_path: Path) -> None:
+    now = dt.datetime.now(dt.UTC)
+    old = now - dt.timedelta(seconds=STALE_AFTER_S + 1)
+    holds = (
+        Hold("elsewhere-old", 1, "t1", "another-host", os.getpid(), old),  # cannot be asked: too old
+        Hold("elsewhere", 2, "t2", "another-host", os.getpid(), now),  # cannot be asked: recent
+        Hold("here", 3, "t3", this_host(), os.getpid(), now),  # this very process: running
+    )
+    write_holds(tmp_path, Holds(holds))
+    assert reserve_number(tmp_path, SHOW, "new").number == 1
+    assert reserve_number(tmp_path, SHOW, "newer").number == 4
+    assert {h.key for h in read_holds(tmp_path).holds} == {"elsewhere", "here", "new", "newer"}
+
+
+def test_a_reservation_that_went_stale_and_was_given_again_is_refused(tmp_path: Path) -> None:
+    slow = reserve_number(tmp_path, SHOW, "slow", now=dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    fast = reserve_number(tmp_path, SHOW, "fast")
+    assert slow.number == fast.number == 1
+    publish_episode(tmp_path, SHOW, make_episode(tmp_path, slug="fast", episode=1), "fast", reservation=fast)
+    before = snapshot(tmp_path)
+    info = make_episode(tmp_path, slug="slow", freq=500, episode=1)
+    with pytest.raises(PublishError, match="reserved for episode 'slow', went to another episode"):
+        publish_episode(tmp_path, SHOW, info, "slow", reservation=slow)
+    with pytest.raises(PublishError, match="files of episode 'slow' say number 1, its reservation 2"):
+        publish_episode(tmp_path, SHOW, info, "slow", reservation=reserve_number(tmp_path, SHOW, "slow"))
+    assert snapshot(tmp_path) == before
+
+
+def test_without_a_reservation_the_numbers_other_builds_hold_are_left_to_them(tmp_path: Path) -> None:
+    held = reserve_number(tmp_path, SHOW, "building")
+    info = make_episode(tmp_path, slug="direct", episode=held.number)
+    assert publish_episode(tmp_path, SHOW, info, "direct", now=T0).number == held.number + 1
