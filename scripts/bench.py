@@ -4,7 +4,8 @@ peak memory. Prints a Markdown table and writes it to docs/BENCHMARKS.md with th
     .venv/bin/python scripts/bench.py                    # every installed offline engine
     .venv/bin/python scripts/bench.py --engine espeak    # one engine
     .venv/bin/python scripts/bench.py --no-write         # print only
-    .venv/bin/python scripts/bench.py --asr --long-engine espeak --long-engine kokoro   # docs/BENCHMARKS.md
+    .venv/bin/python scripts/bench.py --asr --dask-batch 12 --long-engine espeak --long-engine pico \
+        --long-engine kokoro                             # docs/BENCHMARKS.md (about 50 minutes)
     .venv/bin/python scripts/bench.py --dask-batch 12 --only-dask-batch   # the newsroom batch alone (#20)
 
 Besides the measures on the reference article, whole builds are timed stage by stage (each in a fresh
