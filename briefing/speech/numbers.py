@@ -10,6 +10,7 @@ invariable, "million", "milliard" and "billion" are nouns and take an "s".
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _UNITS = (
     "zéro",
@@ -34,6 +35,8 @@ _TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
 # Nouns for 10**6, 10**9 and 10**12, largest first.
 _SCALES = ((10**12, "billion"), (10**9, "milliard"), (10**6, "million"))
 LIMIT = 10**15  # cardinal() and ordinal() accept abs(n) < LIMIT
+#: The words `cardinal` spells numbers below a million with ("et" of "vingt et un" included).
+CARDINAL_WORDS = frozenset((*_UNITS, "une", *_TENS.values(), "vingts", "cent", "cents", "mille", "et"))
 
 _ROMAN_RE = re.compile(r"M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
@@ -125,13 +128,27 @@ def ordinal(n: int, feminine: bool = False) -> str:
         last = last[:-1]  # quatre-vingts, cents, millions
     if last in ("million", "milliard", "billion"):  # "deux cent millionième"
         head = head.replace("vingts ", "vingt ").replace("cents ", "cent ")
+    return head + _ordinal_word(last)
+
+
+def _ordinal_word(last: str) -> str:
+    """The last word of a cardinal made ordinal: "cinq" -> "cinquième", "onze" -> "onzième"."""
     if last == "cinq":
-        last = "cinqu"
-    elif last == "neuf":
-        last = "neuv"
-    elif last.endswith("e"):
-        last = last[:-1]
-    return head + last + "ième"
+        return "cinquième"
+    if last == "neuf":
+        return "neuvième"
+    return last.removesuffix("e") + "ième"
+
+
+_ORDINAL_WORDS = frozenset(_ordinal_word(w) for w in CARDINAL_WORDS - {"zéro", "et", "vingts", "cents"})
+
+
+def spells_a_number(words: Sequence[str]) -> bool:
+    """Whether `words` (lower case, at least one) are a number as `cardinal` and `ordinal` spell
+    it below a million: cardinal words, the last one possibly an ordinal ("vingt", "et", "unième")."""
+    *first, last = words
+    ordinal_word = last.removesuffix("s") in _ORDINAL_WORDS  # "les vingt-cinquièmes"
+    return all(w in CARDINAL_WORDS for w in first) and (last in CARDINAL_WORDS or ordinal_word)
 
 
 def digits(text: str) -> str:

@@ -47,6 +47,7 @@ from briefing.speech.engines.base import (
     speakable,
     to_pcm,
 )
+from briefing.speech.numbers import spells_a_number
 
 if TYPE_CHECKING:
     import numpy as np
@@ -66,14 +67,6 @@ _PACKAGE = "py-nanotts"
 #: Changes to the text Pico is given: part of `version()`, so cached speech is voiced again.
 TEXT_RULES = "spaced numbers"
 
-_NUMBER_WORDS = frozenset(
-    "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize "
-    "vingt vingts trente quarante cinquante soixante cent cents mille et".split()
-)
-_ORDINAL = re.compile(
-    r"(?:un|deux|trois|quatr|cinqu|six|sept|huit|neuv|dix|onz|douz|treiz|quatorz|quinz|seiz|vingt|"
-    r"trent|quarant|cinquant|soixant|cent|mill)ièmes?"
-)
 _HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 
 _lock = threading.Lock()  # the C engine keeps one global state
@@ -106,11 +99,7 @@ def spaced_numbers(text: str) -> str:
     "quatre vingt dix huitième"); other hyphenated words ("Saint-Égrève", "a-t-il") are kept."""
 
     def space(m: re.Match[str]) -> str:
-        *first, last = m[0].casefold().split("-")
-        numeric = all(w in _NUMBER_WORDS for w in first) and (
-            last in _NUMBER_WORDS or _ORDINAL.fullmatch(last) is not None
-        )
-        return m[0].replace("-", " ") if numeric else m[0]
+        return m[0].replace("-", " ") if spells_a_number(m[0].casefold().split("-")) else m[0]
 
     return _HYPHENATED.sub(space, text)
 
