@@ -17,6 +17,7 @@ from briefing.speech.numbers import (
     ordinal,
     quantity,
     roman,
+    spells_a_number,
 )
 
 CARDINALS = [
@@ -228,3 +229,14 @@ def test_ordinal_ends_like_an_ordinal(n: int) -> None:
 def test_ordinals_are_distinct() -> None:
     spelled = [ordinal(n) for n in range(1, 3000)]
     assert len(set(spelled)) == len(spelled)
+
+
+@pytest.mark.parametrize("n", [18, 21, 71, 80, 99, 288, 1963, 2027])
+def test_spells_a_number_knows_every_cardinal_and_ordinal_it_writes(n: int) -> None:
+    for words in (cardinal(n), ordinal(n), ordinal(n) + "s"):
+        assert spells_a_number(words.replace("-", " ").split())
+
+
+@pytest.mark.parametrize("words", ["deux roues", "mille feuille", "saint égrève", "vingt ans", "dixit"])
+def test_spells_a_number_refuses_other_words(words: str) -> None:
+    assert not spells_a_number(words.split())
