@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import PublishError
-from briefing.publish.records import Library
+from briefing.publish.records import Library, read_document
 from briefing.util.atomic import atomic_write_text
 
 NUMBERS_NAME = ".numbers.json"
@@ -204,26 +204,12 @@ def process_runs(pid: int) -> bool:
 def read_holds(out_dir: Path) -> Holds:
     """The holds of `out_dir` (none when there is no file)."""
     path = Path(out_dir) / NUMBERS_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Holds()
-    except (OSError, UnicodeDecodeError) as e:
-        raise PublishError(f"cannot read the episode numbers held in {path}", cause=str(e)) from e
-    try:
-        doc = json.loads(text)
-        if doc.get("schema") != NUMBERS_SCHEMA:
-            raise PublishError(
-                f"{path} has schema {doc.get('schema')!r}, not {NUMBERS_SCHEMA}",
-                cause="written by another version of briefing",
-            )
+
+    def parse(doc: dict[str, Any]) -> Holds:
         return Holds(tuple(Hold.from_dict(d) for d in doc["holds"]))
-    except PublishError as e:
-        raise PublishError(f"the episode numbers held in {path} are damaged", cause=e.one_line()) from e
-    except (ValueError, KeyError, TypeError, AttributeError) as e:
-        raise PublishError(
-            f"the episode numbers held in {path} are damaged", cause=f"{type(e).__name__}: {e}"
-        ) from e
+
+    name = f"the list of episode numbers held in {path}"
+    return read_document(path, NUMBERS_SCHEMA, name, parse, missing=Holds())
 
 
 def write_holds(out_dir: Path, holds: Holds) -> None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from briefing.errors import BriefingError, PublishError
 from briefing.export.chapters import EpisodeInfo
@@ -18,6 +19,7 @@ from briefing.publish.loudness import Target, preset_for, target_of
 
 LIBRARY_NAME = "library.json"
 LIBRARY_SCHEMA = 1
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,29 +109,38 @@ class Library:
 def read_library(out_dir: Path) -> Library:
     """The library of `out_dir` (empty when there is none yet)."""
     path = Path(out_dir) / LIBRARY_NAME
+
+    def parse(doc: dict[str, Any]) -> Library:
+        episodes = tuple(EpisodeRecord.from_dict(d) for d in doc["episodes"])
+        show_config = doc.get("show_config")
+        return Library(episodes, int(doc["next_number"]), None if show_config is None else str(show_config))
+
+    library = read_document(path, LIBRARY_SCHEMA, f"the episode library {path}", parse, missing=Library())
+    _check_unique(library, path)
+    return library
+
+
+def read_document(path: Path, schema: int, name: str, parse: Callable[[dict[str, Any]], T], missing: T) -> T:
+    """`parse` of the JSON document at `path`, written with `schema`; `missing` when there is no file.
+    `name` says which document it is when it cannot be read, has another schema or is damaged (what
+    `parse` raises a ValueError, KeyError, TypeError, AttributeError or BriefingError for)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Library()
+        return missing
     except (OSError, UnicodeDecodeError) as e:
-        raise PublishError(f"cannot read the episode library {path}", cause=str(e)) from e
+        raise PublishError(f"cannot read {name}", cause=str(e)) from e
     try:
         doc = json.loads(text)
-        if doc.get("schema") != LIBRARY_SCHEMA:
+        if doc.get("schema") != schema:
             raise PublishError(
-                f"episode library {path} has schema {doc.get('schema')!r}, not {LIBRARY_SCHEMA}",
+                f"{name} has schema {doc.get('schema')!r}, not {schema}",
                 cause="written by another version of briefing",
             )
-        episodes = tuple(EpisodeRecord.from_dict(d) for d in doc["episodes"])
-        show_config = doc.get("show_config")
-        library = Library(
-            episodes, int(doc["next_number"]), None if show_config is None else str(show_config)
-        )
+        return parse(doc)
     except (ValueError, KeyError, TypeError, AttributeError, BriefingError) as e:
         message = e.one_line() if isinstance(e, BriefingError) else f"{type(e).__name__}: {e}"
-        raise PublishError(f"episode library {path} is damaged", cause=message) from e
-    _check_unique(library, path)
-    return library
+        raise PublishError(f"{name} is damaged", cause=message) from e
 
 
 def _check_unique(library: Library, where: Path) -> None:
