@@ -229,6 +229,20 @@ def test_failure_at_the_library_rename_restores_the_feed(
     assert snapshot(tmp_path) == before
 
 
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _exit_codes(procs: list[multiprocessing.process.BaseProcess]) -> list[int | None]:
+    """Start every process, wait for each (at most a minute) and give their exit codes."""
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    return [p.exitcode for p in procs]
+
+
 def _publish_in_child(out: str, info: EpisodeInfo, key: str, barrier: object) -> None:
     barrier.wait()  # type: ignore[attr-defined]
     publish_episode(Path(out), SHOW, info, key)
@@ -236,18 +250,13 @@ def _publish_in_child(out: str, info: EpisodeInfo, key: str, barrier: object) ->
 
 def test_ten_concurrent_publishes_all_land(tmp_path: Path) -> None:
     infos = [make_episode(tmp_path, f"Épisode {i}", slug=f"e{i}", freq=200 + 50 * i) for i in range(10)]
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    ctx = _context()
     barrier = ctx.Barrier(10)
     procs = [
         ctx.Process(target=_publish_in_child, args=(str(tmp_path), info, f"e{i}", barrier))
         for i, info in enumerate(infos)
     ]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(60)
-    assert [p.exitcode for p in procs] == [0] * 10
+    assert _exit_codes(procs) == [0] * 10
     library = read_library(tmp_path)
     assert sorted(r.key for r in library.episodes) == sorted(f"e{i}" for i in range(10))
     assert sorted(r.number for r in library.episodes) == list(range(1, 11))
@@ -281,11 +290,6 @@ def _build_in_child(out: str, key: str, freq: float, reserved: object, publish: 
         publish_episode(Path(out), SHOW, info, key, reservation=reservation)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
 def test_concurrent_builds_of_one_feed_tag_distinct_numbers_that_the_feed_gives(tmp_path: Path) -> None:
     publish_episode(tmp_path, SHOW, make_episode(tmp_path, slug="old", freq=900), "old", now=T0)
     ctx = _context()
@@ -294,11 +298,7 @@ def test_concurrent_builds_of_one_feed_tag_distinct_numbers_that_the_feed_gives(
         ctx.Process(target=_build_in_child, args=(str(tmp_path), f"e{i}", 200.0 + 80 * i, reserved, publish))
         for i in range(4)
     ]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(60)
-    assert [p.exitcode for p in procs] == [0] * 4
+    assert _exit_codes(procs) == [0] * 4
     library = read_library(tmp_path)
     new = [r for r in library.episodes if r.key != "old"]
     assert sorted(r.number for r in new) == [2, 3, 4, 5]
