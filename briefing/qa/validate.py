@@ -5,7 +5,7 @@ episode type), unique GUIDs and enclosure URLs, the podcast:guid rule. The files
 at, when they are under the feed's folder URL and so found in its folder: they exist, their size
 is the enclosure length, the MP3 decodes to the duration of the episode JSON (within 0.1 s) and
 measures within its loudness preset, its ID3 tag reads back, transcripts and chapters parse; the
-feed's episodes were all mastered for one loudness.
+feed's episodes were all mastered for one loudness; the show's pages are there and whole (`qa.pages`).
 Errors are what feed validators and directories reject (the W3C feed validator: an itunes:owner
 without its e-mail; the Podcast Index schema: podcast:locked without its owner; Apple: no artwork, a
 wrong category) and make `briefing validate` fail; warnings are what Apple only asks for (an
@@ -30,6 +30,7 @@ from briefing.export.roles import FileRole
 from briefing.publish.feed import NAMESPACES, podcast_guid
 from briefing.publish.loudness import by_target, describe
 from briefing.publish.records import EpisodeRecord, Library, read_library
+from briefing.qa.pages import index_problems, page_problems
 from briefing.qa.problems import Problem, duration_problems, listed_file_problems, loudness_problems
 
 DURATION_TOLERANCE_S = 0.1
@@ -141,6 +142,8 @@ class _Checker:
             self.error(
                 where, f"<podcast:guid> {guid} is not UUIDv5 of the feed URL ({podcast_guid(self_link)})"
             )
+        if self.base:
+            self.problems += index_problems(self.root, self.base, (channel.findtext("link") or "").strip())
         self.locked(channel, where)
         image = channel.find("itunes:image", NAMESPACES)
         href = image.get("href", "") if image is not None else ""
@@ -234,6 +237,7 @@ class _Checker:
                 where, f"<itunes:duration> {duration} s, the episode JSON says {info.duration_seconds} s"
             )
         self.enclosure(item, where, urls, info, record)
+        self.page(item, where)
         for element in item.findall("podcast:transcript", NAMESPACES):
             self.side_file(element, where, "transcript", TRANSCRIPT_TYPES)
         for element in item.findall("podcast:chapters", NAMESPACES):
@@ -308,6 +312,12 @@ class _Checker:
         self.id3(path, where, item)
         if self.audio:
             self.sound(path, where, info, record)
+
+    def page(self, item: ET.Element, where: str) -> None:
+        """The item's `<link>`, its page in the folder (`qa.pages`)."""
+        link, enclosure = (item.findtext("link") or "").strip(), item.find("enclosure")
+        if self.base and link and enclosure is not None:
+            self.problems += page_problems(self.root, self.base, link, enclosure.get("url", ""), where)
 
     def id3(self, path: Path, where: str, item: ET.Element) -> None:
         import importlib
