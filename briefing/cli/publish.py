@@ -54,10 +54,10 @@ def init(
 ) -> None:
     """Write a commented show config to edit (never overwrites a file)."""
     from briefing.config.loader import example_config
+    from briefing.util.atomic import atomic_write_text
 
     try:
-        with path.open("x", encoding="utf-8") as f:
-            f.write(example_config())
+        atomic_write_text(path, example_config(), overwrite=False)  # whole or not at all
     except FileExistsError:
         fail(ConfigError(f"{path} already exists", cause="edit it, or choose another name"))
     except OSError as e:

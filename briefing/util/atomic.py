@@ -17,6 +17,8 @@ The temporary name is hidden (it starts with a dot) and, by default, keeps the d
 files by their suffix (a playout system importing `*.mp3`, the speech cache counting `*.npz`),
 `keep_suffix=False` ends the name in `.part` instead (`.episode.mp3.1a2b3c4d5e6f.part`).
 `durable=False` skips the fsyncs, for files whose loss is harmless (a cache entry is then a miss).
+`overwrite=False` never replaces an existing file (FileExistsError): the complete temporary file is
+hard-linked to the destination, which the system refuses if it exists (`briefing init`).
 
 These helpers serve every stage, so they raise plain `OSError` (with the path in it): each caller
 turns it into its own stage's error (ScriptError, ExportError, PublishError...).
@@ -76,14 +78,33 @@ def _discard(temp: Path) -> None:
         temp.unlink()
 
 
+def _place(temp: Path, dest: Path, overwrite: bool) -> None:
+    """Rename `temp` onto `dest`; with `overwrite=False`, only if `dest` does not exist."""
+    if overwrite:
+        os.replace(temp, dest)
+        return
+    try:
+        os.link(temp, dest)  # atomic, and refused (FileExistsError) if dest exists
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
+            raise
+        # A file system without hard links: claim the name, then replace the empty claim whole.
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        os.replace(temp, dest)
+        return
+    temp.unlink()
+
+
 @contextlib.contextmanager
-def atomic_path(dest: Path, *, keep_suffix: bool = True, durable: bool = True) -> Iterator[Path]:
+def atomic_path(
+    dest: Path, *, keep_suffix: bool = True, durable: bool = True, overwrite: bool = True
+) -> Iterator[Path]:
     """Yield an empty temporary path beside `dest`; on success it replaces `dest` atomically.
 
     The body may write the temporary path in any way (open it, hand it to ffmpeg, copy onto it, or
     replace it with another file). If the body raises, the temporary file is removed, `dest` is
     untouched and the error goes on. Raises OSError if the folder is missing or unwritable, or the
-    rename fails. `keep_suffix` and `durable`: see the module's documentation.
+    rename fails. `keep_suffix`, `durable` and `overwrite`: see the module's documentation.
     """
     dest = Path(dest)
     temp = _create_temp(dest, keep_suffix)
@@ -95,7 +116,7 @@ def atomic_path(dest: Path, *, keep_suffix: bool = True, durable: bool = True) -
             )
         if durable:
             _fsync(temp)
-        os.replace(temp, dest)
+        _place(temp, dest, overwrite)
     except BaseException:
         _discard(temp)
         raise
@@ -103,15 +124,20 @@ def atomic_path(dest: Path, *, keep_suffix: bool = True, durable: bool = True) -
         _fsync_dir(dest.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, keep_suffix: bool = True, durable: bool = True) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, keep_suffix: bool = True, durable: bool = True, overwrite: bool = True
+) -> None:
     """Write `data` to `path` atomically (temporary file, fsync, rename, fsync folder)."""
-    with atomic_path(Path(path), keep_suffix=keep_suffix, durable=durable) as temp, temp.open("wb") as f:
+    with (
+        atomic_path(Path(path), keep_suffix=keep_suffix, durable=durable, overwrite=overwrite) as temp,
+        temp.open("wb") as f,
+    ):
         f.write(data)
 
 
-def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8", overwrite: bool = True) -> None:
     """Write `text` to `path` atomically, encoded as given, with no newline translation."""
-    atomic_write_bytes(path, text.encode(encoding))
+    atomic_write_bytes(path, text.encode(encoding), overwrite=overwrite)
 
 
 def atomic_copy(source: Path, dest: Path, *, keep_suffix: bool = True) -> None:

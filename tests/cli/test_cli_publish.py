@@ -89,6 +89,23 @@ def test_init_writes_the_example_and_refuses_to_overwrite(tmp_path: Path) -> Non
     assert path.read_text(encoding="utf-8") == "# mine\n"
 
 
+def test_an_interrupted_init_leaves_no_half_config_to_block_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefing.util.atomic as atomic
+
+    def full_disk(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    path = tmp_path / "show.toml"
+    with monkeypatch.context() as m:
+        m.setattr(atomic, "_fsync", full_disk)
+        assert "cannot write" in one_error_line(invoke("init", str(path)))
+    assert list(tmp_path.iterdir()) == []
+    assert invoke("init", str(path)).exit_code == 0
+    assert path.read_text(encoding="utf-8") == example_config()
+
+
 def test_examples_show_toml_is_what_init_writes() -> None:
     example = ROOT / "examples" / "show.toml"
     assert example.read_text(encoding="utf-8") == example_config()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import stat
 from pathlib import Path
@@ -110,6 +111,46 @@ def test_replace_failure_leaves_everything_as_it_was(tmp_path: Path) -> None:
     assert leftovers(tmp_path, {"a-folder"}) == []
 
 
+def test_without_overwrite_a_new_file_appears_whole(tmp_path: Path) -> None:
+    dest = tmp_path / "show.toml"
+    atomic_write_text(dest, "titre = 'x'\n", overwrite=False)
+    assert dest.read_text(encoding="utf-8") == "titre = 'x'\n"
+    assert leftovers(tmp_path, {"show.toml"}) == []
+
+
+def test_without_overwrite_an_existing_file_is_refused_and_kept(tmp_path: Path) -> None:
+    dest = tmp_path / "show.toml"
+    dest.write_bytes(b"# mine\n")
+    with pytest.raises(FileExistsError):
+        atomic_write_text(dest, "new", overwrite=False)
+    assert dest.read_bytes() == b"# mine\n"
+    assert leftovers(tmp_path, {"show.toml"}) == []
+
+
+def test_without_overwrite_a_failure_midway_leaves_no_file(tmp_path: Path) -> None:
+    dest = tmp_path / "show.toml"
+    with pytest.raises(Boom), atomic_path(dest, overwrite=False) as temp:
+        temp.write_bytes(b"half a con")
+        raise Boom("disk full")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_hard_links_the_name_is_claimed_then_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(source: Path, dest: Path) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted", str(dest))
+
+    monkeypatch.setattr(atomic.os, "link", no_links)
+    dest = tmp_path / "show.toml"
+    atomic_write_text(dest, "whole", overwrite=False)
+    assert dest.read_text(encoding="utf-8") == "whole"
+    with pytest.raises(FileExistsError):
+        atomic_write_text(dest, "again", overwrite=False)
+    assert dest.read_text(encoding="utf-8") == "whole"
+    assert leftovers(tmp_path, {"show.toml"}) == []
+
+
 def test_export_writers_turn_oserror_into_export_error(tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="cannot write chapters"):
         write_chapters_json(tmp_path / "missing" / "c.json", ())
@@ -173,7 +214,7 @@ RENAMES_ALLOWED = {
     "briefing/export/episode.py": "moves finished files from the staging folder into place",
     "briefing/publish/staging.py": "makes the staging folder of a build (mkdtemp), where files are written",
 }
-_CALLS = {("os", "replace"), ("os", "rename"), ("os", "renames"), ("shutil", "move")}
+_CALLS = {("os", "replace"), ("os", "rename"), ("os", "renames"), ("os", "link"), ("shutil", "move")}
 _CALLS |= {("tempfile", name) for name in ("mkstemp", "mkdtemp", "NamedTemporaryFile")}
 
 
