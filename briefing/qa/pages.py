@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+from xml.etree import ElementTree as ET
 
 from briefing.errors import BriefingError
 from briefing.export.names import safe_join
@@ -109,10 +110,19 @@ def page_problems(root: Path, base: str, page_url: str, enclosure_url: str, wher
     return found
 
 
+def item_page_problems(root: Path, base: str, item: ET.Element, where: str) -> list[Problem]:
+    """`page_problems` of a feed `<item>`: the page its `<link>` names, playing its `<enclosure>`
+    (nothing to check without a link, an enclosure, or the folder URL `base`)."""
+    link, enclosure = (item.findtext("link") or "").strip(), item.find("enclosure")
+    if not base or not link or enclosure is None:
+        return []
+    return page_problems(root, base, link, enclosure.get("url", ""), where)
+
+
 def index_problems(root: Path, base: str, link: str) -> list[Problem]:
-    """The folder's index, when the feed's `<link>` is the folder: it is there, and if it is the one
-    `briefing` writes (not the producer's own), its links name files of `root`."""
-    path = _local(root, base, link)
+    """The folder's index, when the feed's `<link>` is the folder (`base`, if known): it is there,
+    and if it is the one `briefing` writes (not the producer's own), its links name files of `root`."""
+    path = _local(root, base, link.strip()) if base else None
     if path is None or path.name != INDEX_NAME:
         return []
     if not path.is_file():

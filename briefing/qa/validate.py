@@ -30,7 +30,7 @@ from briefing.export.roles import FileRole
 from briefing.publish.feed import NAMESPACES, podcast_guid
 from briefing.publish.loudness import by_target, describe
 from briefing.publish.records import EpisodeRecord, Library, read_library
-from briefing.qa.pages import index_problems, page_problems
+from briefing.qa.pages import index_problems, item_page_problems
 from briefing.qa.problems import Problem, duration_problems, listed_file_problems, loudness_problems
 
 DURATION_TOLERANCE_S = 0.1
@@ -142,8 +142,7 @@ class _Checker:
             self.error(
                 where, f"<podcast:guid> {guid} is not UUIDv5 of the feed URL ({podcast_guid(self_link)})"
             )
-        if self.base:
-            self.problems += index_problems(self.root, self.base, (channel.findtext("link") or "").strip())
+        self.problems += index_problems(self.root, self.base, channel.findtext("link") or "")
         self.locked(channel, where)
         image = channel.find("itunes:image", NAMESPACES)
         href = image.get("href", "") if image is not None else ""
@@ -237,7 +236,7 @@ class _Checker:
                 where, f"<itunes:duration> {duration} s, the episode JSON says {info.duration_seconds} s"
             )
         self.enclosure(item, where, urls, info, record)
-        self.page(item, where)
+        self.problems += item_page_problems(self.root, self.base, item, where)
         for element in item.findall("podcast:transcript", NAMESPACES):
             self.side_file(element, where, "transcript", TRANSCRIPT_TYPES)
         for element in item.findall("podcast:chapters", NAMESPACES):
@@ -312,12 +311,6 @@ class _Checker:
         self.id3(path, where, item)
         if self.audio:
             self.sound(path, where, info, record)
-
-    def page(self, item: ET.Element, where: str) -> None:
-        """The item's `<link>`, its page in the folder (`qa.pages`)."""
-        link, enclosure = (item.findtext("link") or "").strip(), item.find("enclosure")
-        if self.base and link and enclosure is not None:
-            self.problems += page_problems(self.root, self.base, link, enclosure.get("url", ""), where)
 
     def id3(self, path: Path, where: str, item: ET.Element) -> None:
         import importlib
