@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from briefing.speech import frtables as T
+from briefing.speech.acronyms import say_acronyms
 from briefing.speech.lexicon import Lexicon
 from briefing.speech.numbers import LIMIT, cardinal, de, decimal, integer, ordinal, quantity, roman
 
@@ -328,18 +329,6 @@ def _symbols(text: str) -> str:
     return text.translate({ord(k): v for k, v in T.SYMBOLS.items()})
 
 
-def _acronyms(text: str) -> str:
-    def say(m: re.Match[str]) -> str:
-        word = m[1]
-        if word in T.WORD_ACRONYMS:
-            return T.WORD_ACRONYMS[word]
-        if word in T.SPELLED_ACRONYMS or (len(word) <= 6 and not set(word) & set("AEIOUY")):
-            return " ".join(word)
-        return m[0]
-
-    return re.sub(r"(?<![\w])([A-Z]{2,})s?(?![\w])", say, text)
-
-
 def _spacing(text: str) -> str:
     text = re.sub(r"[ ]{2,}", " ", text)
     text = re.sub(r"[ ]+(?=[,.)])|(?<=\()[ ]+|(?<=[dD]')(?<![\w'][dD]')[ ]+(?=\w)", "", text)
@@ -363,7 +352,7 @@ PASSES: tuple[Callable[[str], str], ...] = (
     _ranges,
     _cardinals,
     _symbols,
-    _acronyms,
+    say_acronyms,
     _spacing,
 )
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from paths import DATA, ROOT
 
+from briefing.speech.acronyms import spelled
 from briefing.speech.normalize import PASSES, normalize
 
 DATA = DATA
@@ -48,6 +49,35 @@ def test_golden_output_is_a_fixed_point(said: str) -> None:
 def _article() -> str:
     path = SHARED_ARTICLE if SHARED_ARTICLE.exists() else ARTICLE
     return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("acronym", "is_spelled"),
+    [
+        ("SNCF", True),  # no vowel
+        ("IA", True),  # two letters
+        ("FCPE", True),  # no French word begins with "fc"
+        ("FSU", True),
+        ("ZFE", True),
+        ("OFB", True),  # three letters ending in two consonants
+        ("IRM", True),
+        ("GIEC", False),  # read as words
+        ("SNES", False),  # "sn" begins French words (snob)
+        ("CROUS", False),
+        ("SUD", False),
+        ("EHPA", False),
+        ("DIRECT", False),  # a headline word in capitals
+        ("ANTICONSTITUTIONNEL", False),  # over six letters: a headline, never spelled
+    ],
+)
+def test_acronyms_are_spelled_when_french_cannot_read_them(acronym: str, is_spelled: bool) -> None:
+    assert spelled(acronym) is is_spelled
+    said = normalize(f"Selon la {acronym}, rien.")
+    assert said == (f"Selon la {' '.join(acronym)}, rien." if is_spelled else f"Selon la {acronym}, rien.")
+
+
+def test_the_tables_win_over_the_acronym_rule() -> None:
+    assert normalize("le CHU et la CNIL") == "le C H U et la Cnil"
 
 
 def test_reference_article_leaves_no_digit() -> None:
