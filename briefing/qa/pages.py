@@ -72,7 +72,9 @@ def _local(root: Path, base: str, url: str) -> Path | None:
 
 
 def _broken_links(root: Path, base: str, page_url: str, page: _Page) -> Iterator[str]:
-    """Each link of `page` (at `page_url`) into the folder that names no file, or no id of the page."""
+    """The links of `page` (at `page_url`) into the folder that name no file, or no id of the page:
+    each missing file once, with how many links name it (every sentence links to the MP3)."""
+    missing: dict[Path, list[str]] = {}
     for tag, link in page.links:
         url, fragment = urldefrag(urljoin(page_url, link))
         if url == page_url and fragment:
@@ -81,7 +83,10 @@ def _broken_links(root: Path, base: str, page_url: str, page: _Page) -> Iterator
             continue
         path = _local(root, base, url)
         if path is not None and not path.is_file():
-            yield f"<{tag}> {link}: {path.relative_to(root)} is not in the folder"
+            missing.setdefault(path, []).append(f"<{tag}> {link}")
+    for path, links in missing.items():
+        more = f" (and {len(links) - 1} other links)" if len(links) > 1 else ""
+        yield f"{links[0]}{more}: {path.relative_to(root)} is not in the folder"
 
 
 def page_problems(root: Path, base: str, page_url: str, enclosure_url: str, where: str) -> list[Problem]:

@@ -49,6 +49,22 @@ def test_a_file_the_pages_link_to_that_is_gone_is_named_on_every_page(tmp_path: 
     assert len(gone) == 3, found  # the index and both episode pages
 
 
+def test_a_missing_mp3_is_named_once_per_page_however_many_links_name_it(tmp_path: Path) -> None:
+    good_folder(tmp_path)
+    page = page_of(tmp_path, "a")
+    mp3 = next((tmp_path / "2025-08-15-a").glob("*.mp3"))
+    rel = mp3.relative_to(tmp_path).as_posix()
+    links = page.read_text(encoding="utf-8").count(f'="{rel}')
+    assert links > 2  # the player, the download link, the chapters and the sentences
+    mp3.unlink()  # an error of its own for the enclosure; the page says it once
+    problems = messages(validate(tmp_path, audio=False), "warning").splitlines()
+    found = [line for line in problems if f"page {page.name}:" in line]
+    assert found == [
+        f'warning: item 2 ("Le sommet d\'Anchorage"): page {page.name}: <source> {rel} '
+        f"(and {links - 1} other links): {rel} is not in the folder"
+    ]
+
+
 def test_a_page_that_plays_another_mp3(tmp_path: Path) -> None:
     good_folder(tmp_path)
     a, b = page_of(tmp_path, "a"), page_of(tmp_path, "b")
