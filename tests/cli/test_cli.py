@@ -221,6 +221,26 @@ def test_normalize_shows_the_house_and_show_pronunciations(tmp_path: Path) -> No
     assert wrong.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("stdin", "said"),
+    [
+        (bytes(range(256)) * 8, "briefing: error: <stdin>: binary file, not text"),
+        (b" \n\t\n", "briefing: error: nothing to normalize: the text is empty"),
+        ("Le café à 3 €.".encode("cp1252"), None),
+        ("Le café à 3 €.".encode("utf-16"), None),
+    ],
+    ids=["binary", "blank", "windows-1252", "utf-16"],
+)
+def test_normalize_reads_stdin_as_an_article_is_read(stdin: bytes, said: str | None) -> None:
+    """`normalize -` printed binary input back as garbage, and Latin-1 or UTF-16 text undecoded,
+    with exit 0."""
+    result = runner.invoke(app, ["normalize", "-"], input=stdin)
+    if said is None:
+        assert result.exit_code == 0 and result.stdout == "Le café à trois euros.\n", result.output
+    else:
+        assert result.exit_code == 2 and result.stderr.strip().splitlines() == [said], result.output
+
+
 def test_version() -> None:
     from importlib.metadata import version
 
