@@ -170,6 +170,32 @@ def test_usage_errors_are_one_line_too(args: tuple[str, ...], said: str) -> None
     assert len(lines) == 1 and lines[0].startswith("briefing: error: ") and said in lines[0], done.stderr
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--voice", "nope", "Unknown voice 'nope'"),
+        ("--voice", "", "Unknown voice ''"),
+        ("--preset", "nope", "unknown audio preset 'nope'"),
+        ("--preset", "", "unknown audio preset ''"),
+    ],
+)
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "build"])
+def test_a_bad_voice_or_preset_is_refused_by_a_dry_run_too(
+    tmp_path: Path, option: str, value: str, said: str, dry_run: bool
+) -> None:
+    """A dry run said nothing of an unknown --voice or --preset (exit 0), and an empty one was taken
+    for the default: the build then voiced the episode with another voice than the producer meant."""
+    article = tmp_path / "court.md"
+    article.write_text("# Court\n\nUne phrase. Une autre phrase.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    more = ["--dry-run"] if dry_run else ["--out", str(out), "--no-cache"]
+    result = runner.invoke(app, ["build", str(article), option, value, *more])
+    assert result.exit_code == 2 and result.stdout == "", (result.output, result.exception)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("briefing: error: ") and said in lines[0], lines
+    assert not out.exists()
+
+
 def test_no_arguments_shows_the_help() -> None:
     done = run()
     assert done.returncode == 2 and "Usage" in done.stdout + done.stderr
