@@ -134,8 +134,8 @@ def chosen_voice(voice: str | None, show: Show, dirs: Sequence[Path]) -> VoicePr
     """The profile named by `voice`, else by the show, else the default voice."""
     from briefing.speech.voices import default_voice, find_profile
 
-    name = voice or show.voice
-    return find_profile(name, dirs) if name else default_voice(dirs)
+    name = voice if voice is not None else show.voice  # an empty --voice is a typo, not "the default"
+    return find_profile(name, dirs) if name is not None else default_voice(dirs)
 
 
 def spoken_form(text: str, show: Show, voice: str | None = None) -> str:
@@ -195,11 +195,16 @@ def plan_build(
     log: Log | None = None,
     check: Check | None = None,
 ) -> Script:
-    """The script `build_episode` voices for `source` with `options`: planned, nothing voiced."""
+    """The script `build_episode` voices for `source` with `options` (its voice and preset checked)."""
+    from briefing.audio.presets import get_preset
+
+    show = show or load_show(options.show)
+    chosen_voice(options.voice, show, voice_dirs())  # a typo is refused before a dry run says all is well
+    get_preset(options.preset if options.preset is not None else show.preset)
     cache_root = options.cache_root()
     return plan_script(
         source,
-        show=show or load_show(options.show),
+        show=show,
         title=options.title,
         date=options.date,
         keep_going=options.keep_going,
@@ -231,7 +236,7 @@ def build_episode(
     options = options or BuildOptions()
     show = load_show(options.show)
     check_out_dir(options.out_dir)
-    preset = _adjusted(get_preset(options.preset or show.preset), show)
+    preset = _adjusted(get_preset(options.preset if options.preset is not None else show.preset), show)
     cache_root = options.cache_root()
     script = source if isinstance(source, Script) else plan_build(source, options, show=show, log=log)
     release_tagger()  # the French model's process: voicing must not run beside it
@@ -323,7 +328,7 @@ def _delivery_name(options: BuildOptions, show: Show, script: Script) -> str | N
     from briefing.export.names import delivery_name
     from briefing.publish.deliver import check_delivery
 
-    pattern = options.delivery_name or show.delivery_name
+    pattern = options.delivery_name if options.delivery_name is not None else show.delivery_name
     name = delivery_name(pattern, show=show.title, date=script.date, title=script.title)
     check_delivery(options.deliver, name)
     return name

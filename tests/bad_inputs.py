@@ -41,6 +41,8 @@ BAD_SOUNDS = [
     ('[sound]\nintro = "absent.mp3"\n', "sound.intro"),
     ("[sound]\nbed = 3\n", "sound.bed"),
     ('[sound]\ntarget_lufs = "fort"\n', "sound.target_lufs"),
+    ("[sound]\ntarget_lufs = -200.0\n", "sound.target_lufs"),  # once refused only by the build, as a preset's
+    ("[sound]\ntarget_lufs = nan\n", "sound.target_lufs"),
     ("[sound]\nmp3_kbps = 100\n", "sound.mp3_kbps"),
     ('[sound]\njingle = "x"\n', "sound.jingle"),
 ]

@@ -249,11 +249,11 @@ def _absolute(path: Path) -> str:
 
 
 def check_plan(plan: Plan) -> None:
-    """What can be checked before anything runs: each show's config loads, and its voice and preset
-    exist. A BatchError names the show and the field."""
+    """What can be checked before anything runs: each show's config loads, its voice and preset exist,
+    and its output folder can be made (not under a file). A BatchError names the show and the field."""
     from briefing.audio.presets import get_preset
     from briefing.config.loader import load_show
-    from briefing.pipeline import chosen_voice
+    from briefing.pipeline import check_out_dir, chosen_voice
     from briefing.util.resources import voice_dirs
 
     dirs = voice_dirs()
@@ -266,6 +266,8 @@ def check_plan(plan: Plan) -> None:
             chosen_voice(show.voice, config, dirs)
             field = "preset"
             get_preset(show.preset or config.preset)
+            field = "out"
+            check_out_dir(show.out)
         except BriefingError as e:
             raise BatchError(
                 f"{where.path}: show {show.name!r}: field {field!r}: {e.message}", cause=e.cause

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -99,13 +100,16 @@ def normalize_cmd(
 ) -> None:
     """Print the spoken form of French text, as the voice will read it (pronunciation lists included)."""
     from briefing.config.loader import load_show
+    from briefing.ingest.source import decode
     from briefing.pipeline import spoken_form
 
-    if text == "-":
-        text = sys.stdin.read()
-    if not text.strip():
+    # Read as an article is: UTF-8 or Windows-1252 (stdin, or an argument a Latin-1 terminal typed),
+    # binary refused.
+    data = sys.stdin.buffer.read() if text == "-" else os.fsencode(text)
+    if not data.strip():
         fail(BriefingError("nothing to normalize: the text is empty"))
     try:
+        text = decode(data, "<stdin>" if text == "-" else "the text")
         typer.echo(spoken_form(text, load_show(show), voice))
     except BriefingError as e:
         fail(e)

@@ -38,10 +38,10 @@ ShowOpt = Annotated[
 def _show(show: Path | None, out: Path) -> Show:
     """The show config: --show, else the one recorded in the library, else the defaults."""
     from briefing.config.loader import load_show
-    from briefing.publish.records import read_library
+    from briefing.publish.records import existing_output, read_library
 
     if show is None:
-        recorded = read_library(out).show_config
+        recorded = read_library(existing_output(out)).show_config
         if recorded is not None and Path(recorded).is_file():
             show = Path(recorded)
     return load_show(show)
@@ -75,13 +75,13 @@ episodes_app = typer.Typer(
 @episodes_app.callback()
 def episodes_list(ctx: typer.Context, out: OutOpt = DEFAULT_OUT) -> None:
     """List the episodes of the output folder, newest first."""
-    from briefing.publish.records import read_library
+    from briefing.publish.records import existing_output, read_library
 
     if ctx.invoked_subcommand is not None:
         ctx.obj = out  # `episodes --out X rm 3` means folder X for rm too
         return
     try:
-        library = read_library(out)
+        library = read_library(existing_output(out))
     except BriefingError as e:
         fail(e)
     if not library.episodes:

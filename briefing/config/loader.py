@@ -30,7 +30,9 @@ def load_show(path: Path | str | None) -> Show:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
         raise ConfigError(f"{file}: no such show config") from e
-    except (OSError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{file}: cannot read the show config ({e})", cause="it is not UTF-8 text") from e
+    except OSError as e:
         raise ConfigError(f"{file}: cannot read the show config ({e})") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{file}: not valid TOML ({e})") from e
@@ -58,7 +60,7 @@ def load_show(path: Path | str | None) -> Show:
     if "artwork" in show_data:
         artwork = file.parent / _string(show_data, "artwork", file, "show.", None)
         if not artwork.is_file():
-            raise ConfigError(f"{file}: show.artwork {artwork} does not exist")
+            raise ConfigError(f"{file}: show.artwork {artwork} {_absent(artwork)}")
         values["artwork"] = artwork
     values["lexicon"] = _lexicon(show_data, _table(data, "lexicon", file), file)
     templates = _templates(_table(data, "templates", file), file)
@@ -75,7 +77,7 @@ def _lexicon(show_data: dict[str, Any], table: dict[str, Any], file: Path) -> tu
     if "lexicon" in show_data:
         path = file.parent / _string(show_data, "lexicon", file, "show.", None)
         if not path.is_file():
-            raise ConfigError(f"{file}: show.lexicon {path} does not exist")
+            raise ConfigError(f"{file}: show.lexicon {path} {_absent(path)}")
         listed = load_lexicon(path)
     for word, says in table.items():
         if isinstance(says, str):
@@ -98,11 +100,13 @@ def _sound(data: dict[str, Any], file: Path) -> Sound:
             continue
         path = file.parent / value
         if not path.is_file():
-            raise ConfigError(f"{file}: sound.{name} {path} does not exist")
+            raise ConfigError(f"{file}: sound.{name} {path} {_absent(path)}")
         files.append((name, path))
     target = data.get("target_lufs")
-    if target is not None and (isinstance(target, bool) or not isinstance(target, int | float)):
-        raise ConfigError(f"{file}: sound.target_lufs must be a number of LUFS, e.g. -18.0")
+    if target is not None and (
+        isinstance(target, bool) or not isinstance(target, int | float) or not -40 <= target <= -5
+    ):  # the range a preset takes (`audio.presets`)
+        raise ConfigError(f"{file}: sound.target_lufs must be a number of LUFS from -40 to -5, e.g. -18.0")
     kbps = data.get("mp3_kbps")
     if kbps is not None and (isinstance(kbps, bool) or kbps not in MP3_KBPS):
         raise ConfigError(f"{file}: sound.mp3_kbps must be an MP3 bit rate: {', '.join(map(str, MP3_KBPS))}")
@@ -154,6 +158,10 @@ def _check_placeholders(templates: Templates, file: Path) -> None:
                     f"{file}: templates.{f.name} uses unknown placeholder {{{sorted(unknown)[0]}}}",
                     cause=f"use one of {', '.join(sorted(_ALLOWED))}",
                 )
+
+
+def _absent(path: Path) -> str:
+    return "is a folder, not a file" if path.is_dir() else "does not exist"
 
 
 def _table(data: dict[str, Any], key: str, file: Path) -> dict[str, Any]:

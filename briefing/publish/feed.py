@@ -87,9 +87,14 @@ def _sub(parent: ET.Element, tag: str, content: str | None = None, /, **attrs: s
 
 
 def _rfc2822(when: dt.datetime, show: Show) -> str:
+    """The instant in the show's time zone; an offset of seconds (local mean time, before about 1911 in
+    Paris: +00:09:21) is rounded to the minute, which is all RFC 2822 can write (+0009)."""
     from zoneinfo import ZoneInfo
 
-    return email.utils.format_datetime(when.astimezone(ZoneInfo(show.timezone)))
+    local = when.astimezone(ZoneInfo(show.timezone))
+    offset = local.utcoffset() or dt.timedelta(0)
+    minutes = dt.timedelta(minutes=round(offset.total_seconds() / 60))
+    return email.utils.format_datetime(when.astimezone(dt.timezone(minutes)) if minutes != offset else local)
 
 
 def render_feed(show: Show, episodes: Sequence[EpisodeRecord], artwork: str | None) -> bytes:

@@ -45,7 +45,7 @@ from briefing.publish.numbers import (
     this_host,
     write_holds,
 )
-from briefing.publish.records import LIBRARY_NAME, EpisodeRecord, Library, read_library
+from briefing.publish.records import LIBRARY_NAME, EpisodeRecord, Library, existing_output, read_library
 from briefing.util.atomic import atomic_write_bytes
 
 LOCK_NAME = ".library.lock"
@@ -268,7 +268,7 @@ def publication_time(date: dt.date, now: dt.datetime, timezone: str) -> dt.datet
 
 def remove_episode(out_dir: Path, show: Show, ident: str, *, delete_files: bool = True) -> EpisodeRecord:
     """Remove the episode `ident` (number, GUID or key) from the library and the feed."""
-    out_dir = Path(out_dir)
+    out_dir = existing_output(out_dir)
     with locked(out_dir):
         library = read_library(out_dir)
         record = find_episode(library, ident, out_dir)
@@ -281,7 +281,7 @@ def remove_episode(out_dir: Path, show: Show, ident: str, *, delete_files: bool 
 
 def regenerate_feed(out_dir: Path, show: Show) -> Path:
     """Write `feed.xml` again from the library (e.g. after editing the show config)."""
-    out_dir = Path(out_dir)
+    out_dir = existing_output(out_dir)
     with locked(out_dir):
         library = read_library(out_dir)
         _commit(out_dir, show, dataclasses.replace(library, show_config=_origin(show) or library.show_config))

@@ -106,6 +106,16 @@ class Library:
         return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
+def existing_output(out_dir: Path) -> Path:
+    """`out_dir`, which must be a folder already: the commands on a library (list, rm, feed) never
+    make one, so a typo in --out is said, not left behind as a new, empty show."""
+    if not Path(out_dir).is_dir():
+        raise PublishError(
+            f"no output folder {out_dir}", cause="a typo in --out, or no episode was built there yet"
+        )
+    return Path(out_dir)
+
+
 def read_library(out_dir: Path) -> Library:
     """The library of `out_dir` (empty when there is none yet)."""
     path = Path(out_dir) / LIBRARY_NAME

@@ -192,7 +192,7 @@ def _tags(run: _Run) -> None:
         version = importlib.import_module("mutagen.id3").ID3(mp3).version
         tags = read_tags(mp3)
     except (MutagenError, OSError, BriefingError) as e:
-        run.error(mp3.name, f"ID3 tag: {e}")
+        run.error(mp3.name, f"ID3 tag: {str(e) or 'cannot be read (the file is cut short or damaged)'}")
         return
     if version[:2] != (2, 3):
         run.warn(mp3.name, f"ID3 v2.{version[1]}: v2.3 is read by more players")

@@ -64,11 +64,14 @@ def audition(
             cause="a sentence or two is enough to judge a voice",
         )
     names = list(voices) or [v.name for v in list_voices(search_dirs) if v.available]
-    out_dir.mkdir(parents=True, exist_ok=True)
+    profiles = [find_profile(name, search_dirs) for name in names]  # a typo is refused before any folder
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise SpeechError(f"cannot write the audition into {out_dir}", cause=e.strerror or str(e)) from e
     samples = []
     heard: set[tuple[str, VoiceSettings, Pairs, float]] = set()
-    for name in names:
-        profile = find_profile(name, search_dirs)
+    for profile in profiles:
         sound = (profile.engine, profile.settings, profile.lexicon, profile.gain_db)
         if sound in heard and not voices:  # an engine's default voice that a profile already is
             continue

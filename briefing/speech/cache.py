@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import io
 import os
-import shutil
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,25 +129,67 @@ class SpeechCache:
             ) from e
 
     def clear(self) -> int:
-        """Remove every entry; returns how many there were."""
+        """Remove every entry (and the sections cache kept beside them); returns how many there were.
+        A folder holding anything the cache did not write is refused whole, nothing removed: a wrong
+        --cache-dir (a home or an output folder) must not lose its files."""
         if self.folder is None or not _present(self.folder):
             return 0
-        count = sum(1 for _ in self.folder.rglob("*.npz"))
         try:
-            shutil.rmtree(self.folder)
+            files, folders = _owned(self.folder)
+            for file in files:
+                file.unlink(missing_ok=True)
+            for folder in folders:
+                folder.rmdir()
         except OSError as e:
             raise CacheError(f"cannot clear the speech cache {self.folder}", cause=str(e)) from e
-        return count
+        return sum(1 for f in files if f.suffix == ".npz")
 
     def size(self) -> tuple[int, int]:
         """(entries, bytes)."""
         if self.folder is None or not _present(self.folder):
             return (0, 0)
         try:
-            files = list(self.folder.rglob("*.npz"))
+            files = [f for f in _owned(self.folder)[0] if f.suffix == ".npz"]
             return (len(files), sum(f.stat().st_size for f in files))
         except OSError as e:
             raise CacheError(f"cannot read the speech cache {self.folder}", cause=e.strerror or str(e)) from e
+
+
+#: What the cache writes in its folder: entries in folders named by their key's first two hex digits,
+#: the split articles of the sections cache, and (of a batch) a probe file; each with its temporary name.
+_OWNED = {
+    "entries": re.compile(r"[0-9a-f]{64}\.npz|\.[0-9a-f]{64}\.npz\.[0-9a-f]{12}\.part"),
+    "sections": re.compile(r"[0-9a-f]{64}\.json|\.[0-9a-f]{64}\.[0-9a-f]{12}\.tmp\.json"),
+    "top": re.compile(r"\.batch-[0-9a-f]+\.probe"),
+}
+
+
+def _owned(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The files and subfolders of the cache `folder`; a CacheError names the first thing in it that
+    the cache did not write."""
+    files: list[Path] = []
+    folders: list[Path] = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False) and re.fullmatch(r"[0-9a-f]{2}|sections", entry.name):
+            pattern = _OWNED["sections" if entry.name == "sections" else "entries"]
+            for inner in os.scandir(path):
+                if not (inner.is_file(follow_symlinks=False) and pattern.fullmatch(inner.name)):
+                    raise _foreign(folder, Path(inner.path))
+                files.append(Path(inner.path))
+            folders.append(path)
+        elif entry.is_file(follow_symlinks=False) and _OWNED["top"].fullmatch(entry.name):
+            files.append(path)
+        else:
+            raise _foreign(folder, path)
+    return files, folders
+
+
+def _foreign(folder: Path, path: Path) -> CacheError:
+    return CacheError(
+        f"{folder} is not a speech cache: it holds {path.relative_to(folder)}, not written by the cache",
+        cause="a wrong --cache-dir (nothing in it is removed)",
+    )
 
 
 def _present(folder: Path) -> bool:

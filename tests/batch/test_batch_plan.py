@@ -114,14 +114,17 @@ def test_a_show_with_nothing_to_read_and_a_plan_without_shows_are_refused(tmp_pa
 
 def test_a_wrong_show_config_voice_or_preset_is_found_before_anything_runs(tmp_path: Path) -> None:
     base = '[[show]]\nname = "x"\nout = "o"\nsources = ["a.txt"]\n'
+    (tmp_path / "a-file").write_text("x")
     (tmp_path / "show.toml").write_text('[show]\ntitle = "X"\ncolour = 1\n', encoding="utf-8")
     for extra, field in [
         ('config = "show.toml"', "config"),
         ('config = "none.toml"', "config"),
         ('voice = "nobody"', "voice"),
         ('preset = "loud"', "preset"),
+        ('out = "a-file/o"', "out"),  # was a dry run that passed, then "cannot write into: File exists"
     ]:
-        plan = load_plan(write(tmp_path, base + extra + "\n"))
+        text = base.replace('out = "o"\n', "") if extra.startswith("out") else base
+        plan = load_plan(write(tmp_path, text + extra + "\n"))
         with pytest.raises(BatchError) as info:
             check_plan(plan)
         line = info.value.one_line()

@@ -170,6 +170,32 @@ def test_usage_errors_are_one_line_too(args: tuple[str, ...], said: str) -> None
     assert len(lines) == 1 and lines[0].startswith("briefing: error: ") and said in lines[0], done.stderr
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--voice", "nope", "Unknown voice 'nope'"),
+        ("--voice", "", "Unknown voice ''"),
+        ("--preset", "nope", "unknown audio preset 'nope'"),
+        ("--preset", "", "unknown audio preset ''"),
+    ],
+)
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "build"])
+def test_a_bad_voice_or_preset_is_refused_by_a_dry_run_too(
+    tmp_path: Path, option: str, value: str, said: str, dry_run: bool
+) -> None:
+    """A dry run said nothing of an unknown --voice or --preset (exit 0), and an empty one was taken
+    for the default: the build then voiced the episode with another voice than the producer meant."""
+    article = tmp_path / "court.md"
+    article.write_text("# Court\n\nUne phrase. Une autre phrase.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    more = ["--dry-run"] if dry_run else ["--out", str(out), "--no-cache"]
+    result = runner.invoke(app, ["build", str(article), option, value, *more])
+    assert result.exit_code == 2 and result.stdout == "", (result.output, result.exception)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("briefing: error: ") and said in lines[0], lines
+    assert not out.exists()
+
+
 def test_no_arguments_shows_the_help() -> None:
     done = run()
     assert done.returncode == 2 and "Usage" in done.stdout + done.stderr
@@ -219,6 +245,26 @@ def test_normalize_shows_the_house_and_show_pronunciations(tmp_path: Path) -> No
     assert bare.output == text + "\n"
     wrong = runner.invoke(app, ["normalize", "--voice", "nope", text])
     assert wrong.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("stdin", "said"),
+    [
+        (bytes(range(256)) * 8, "briefing: error: <stdin>: binary file, not text"),
+        (b" \n\t\n", "briefing: error: nothing to normalize: the text is empty"),
+        ("Le café à 3 €.".encode("cp1252"), None),
+        ("Le café à 3 €.".encode("utf-16"), None),
+    ],
+    ids=["binary", "blank", "windows-1252", "utf-16"],
+)
+def test_normalize_reads_stdin_as_an_article_is_read(stdin: bytes, said: str | None) -> None:
+    """`normalize -` printed binary input back as garbage, and Latin-1 or UTF-16 text undecoded,
+    with exit 0."""
+    result = runner.invoke(app, ["normalize", "-"], input=stdin)
+    if said is None:
+        assert result.exit_code == 0 and result.stdout == "Le café à trois euros.\n", result.output
+    else:
+        assert result.exit_code == 2 and result.stderr.strip().splitlines() == [said], result.output
 
 
 def test_version() -> None:

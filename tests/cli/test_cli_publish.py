@@ -233,3 +233,19 @@ def test_validate_without_a_feed(tmp_path: Path) -> None:
 
 def test_serve_missing_folder(tmp_path: Path) -> None:
     assert "no such folder" in one_error_line(invoke("serve", "--out", str(tmp_path / "nope")))
+
+
+@pytest.mark.parametrize(
+    "args", [("episodes",), ("episodes", "rm", "1"), ("feed",)], ids=["episodes", "episodes rm", "feed"]
+)
+@pytest.mark.parametrize("folder", ["typo", "file/sub"])
+def test_a_library_command_on_a_folder_that_is_not_there_makes_none(
+    tmp_path: Path, args: tuple[str, ...], folder: str
+) -> None:
+    """A typo in --out was 'Aucun épisode' (exit 0), or a new empty show: a folder with a lock, a
+    library and a feed."""
+    (tmp_path / "file").write_text("x")
+    out = tmp_path / folder
+    line = one_error_line(invoke(*args, "--out", str(out)))
+    assert f"no output folder {out}" in line and "a typo in --out" in line
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["file"]

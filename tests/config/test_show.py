@@ -152,6 +152,23 @@ def test_sound_fields_are_checked(tmp_path: Path, text: str, field: str) -> None
         load_show(write(tmp_path, text))
 
 
+def test_a_config_not_in_utf8_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "show.toml"
+    path.write_bytes('[show]\ntitle = "Le Café"\n'.encode("cp1252"))
+    with pytest.raises(ConfigError) as info:
+        load_show(path)
+    assert info.value.one_line().endswith("Probable cause: it is not UTF-8 text")
+
+
+@pytest.mark.parametrize("field", ["show.lexicon", "show.artwork", "sound.intro"])
+def test_a_folder_named_as_a_file_is_called_a_folder(tmp_path: Path, field: str) -> None:
+    """It was said not to exist: the producer looking at it would not see why."""
+    (tmp_path / "sons").mkdir()
+    table, key = field.split(".")
+    with pytest.raises(ConfigError, match=rf"{field} .*sons is a folder, not a file"):
+        load_show(write(tmp_path, f'[{table}]\n{key} = "sons"\n'))
+
+
 def test_lexicon_file_and_table(tmp_path: Path) -> None:
     (tmp_path / "names.tsv").write_text("Kyiv\tKiève\nMbappé\tEmbappé\n", encoding="utf-8")
     config = tmp_path / "show.toml"

@@ -195,6 +195,16 @@ def test_pub_date_is_the_local_day_of_the_show(tmp_path: Path) -> None:
     assert _pub_dates(other)[info.title] == "Sat, 16 Aug 2025 06:00:00 -0400"
 
 
+def test_an_old_date_gives_a_pub_date_rfc_2822_can_write(tmp_path: Path) -> None:
+    """`build --date 1905-03-01`: Paris was on local mean time (+00:09:21), written '+000921', which no
+    parser reads; the offset is now rounded to the minute, and the instant kept (06:00 there)."""
+    info = make_episode(tmp_path, date=dt.date(1905, 3, 1))
+    publish_episode(tmp_path, SHOW, info, "a", now=T0)
+    said = _pub_dates(tmp_path)[info.title]
+    assert said == "Wed, 01 Mar 1905 05:59:39 +0009"
+    assert email.utils.parsedate_to_datetime(said) == read_library(tmp_path).episodes[0].published
+
+
 def test_chapters_for_every_client(tmp_path: Path) -> None:
     """podcast:chapters (JSON), Podlove Simple Chapters (gPodder) and description timestamps
     (Apple), each read back by a real parser."""

@@ -129,6 +129,14 @@ def test_truncated_mp3(episode: Path) -> None:
     assert f"mp3 file {mp3.name} is" in found
 
 
+def test_an_mp3_cut_inside_its_id3_tag_says_so(episode: Path) -> None:
+    """Cut inside the tag (the cover is in it), the MP3 was reported as 'ID3 tag: ' and nothing more."""
+    mp3 = sibling(episode, ".mp3")
+    mp3.write_bytes(mp3.read_bytes()[:2000])
+    found = errors(check_episode(episode, asr=False))
+    assert f"{mp3.name}: ID3 tag: cannot be read (the file is cut short or damaged)" in found
+
+
 def replace_audio(episode: Path, change: object) -> None:
     """Encode the episode's audio again after `change(samples, rate)`, keeping its ID3 tag."""
     mp3 = sibling(episode, ".mp3")

@@ -112,3 +112,21 @@ def test_the_list_marks_the_default_voice() -> None:
     assert lines[-1].endswith(": pico")
     rows = json.loads(CliRunner().invoke(app, ["voices", "--json"]).output)
     assert [r["name"] for r in rows if r["default"]] == ["pico"]
+
+
+@pytest.mark.parametrize(
+    ("out", "voice", "said"),
+    [("file/sub", "espeak", "cannot write the audition into"), ("new", "nope", "Unknown voice 'nope'")],
+)
+def test_an_audition_that_cannot_run_is_one_line_and_makes_no_folder(
+    tmp_path: Path, out: str, voice: str, said: str
+) -> None:
+    """`-o file/sub` was a NotADirectoryError traceback; an unknown voice made the folder first."""
+    (tmp_path / "file").write_text("x")
+    result = CliRunner().invoke(
+        app, ["voices", "--sample", PHRASE, "--out", str(tmp_path / out), "--voice", voice]
+    )
+    assert result.exit_code == 2, (result.output, result.exception)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("briefing: error: ") and said in lines[0], lines
+    assert not (tmp_path / out).exists()

@@ -118,6 +118,48 @@ def test_clear_and_disabled(tmp_path: Path) -> None:
     assert off.get("k") is None and off.clear() == 0
 
 
+def test_clear_removes_the_sections_cache_and_a_stale_probe_too(tmp_path: Path) -> None:
+    cache = SpeechCache(tmp_path / "c")
+    cache.put(cache_key("e", "1", S, "a"), tone())
+    (tmp_path / "c" / "sections").mkdir()
+    (tmp_path / "c" / "sections" / f"{'ab' * 32}.json").write_text("{}")
+    (tmp_path / "c" / ".batch-0123abcd.probe").write_text("0123abcd")
+    assert cache.clear() == 1
+    assert list((tmp_path / "c").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("foreign", "named"),
+    [
+        ("notes.txt", "notes.txt"),
+        ("episodes/ep.mp3", "episodes"),
+        ("ab/x.txt", "ab/x.txt"),
+        ("sections/x", "sections/x"),
+    ],
+)
+def test_clear_of_a_folder_that_is_not_a_cache_removes_nothing(
+    tmp_path: Path, foreign: str, named: str
+) -> None:
+    """`cache clear --cache-dir ~` (or an output folder) once removed the whole folder."""
+    from typer.testing import CliRunner
+
+    from briefing.cli.app import app
+
+    cache = SpeechCache(tmp_path / "c")
+    cache.put(cache_key("e", "1", S, "a"), tone())
+    (tmp_path / "c" / foreign).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "c" / foreign).write_text("keep me")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = CliRunner().invoke(app, ["cache", "clear", "--cache-dir", str(tmp_path / "c")])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("briefing: error: "), result.stderr
+    assert f"holds {Path(named)}," in lines[0] and "nothing in it is removed" in lines[0]
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    with pytest.raises(CacheError, match="is not a speech cache"):
+        cache.size()
+
+
 def test_a_cache_under_a_file_is_an_error_not_an_empty_cache(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
