@@ -63,6 +63,9 @@ def script(
     title: TitleOpt = None,
     date: DateOpt = None,
     show: ShowOpt = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an --out file that holds other text (an edited script).")
+    ] = False,
     old_output: Annotated[
         Path | None, typer.Option("--output", hidden=True, help="Old spelling of --out.", dir_okay=False)
     ] = None,
@@ -77,7 +80,7 @@ def script(
         if output is None:
             typer.echo(render_script(result), nl=False)
         else:
-            write_script(result, output)
+            write_script(result, output, replace=force)
             typer.echo(f"Script écrit : {output}", err=True)
     except BriefingError as e:
         fail(e)

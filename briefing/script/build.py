@@ -220,13 +220,31 @@ def render_script(script: Script) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_script(script: Script, path: Path) -> None:
+def write_script(script: Script, path: Path, *, replace: bool = False) -> None:
+    """Write `script` to `path` for the producer to edit. A file already there with other text (a
+    script edited by hand, or another one) is kept, ScriptError, unless `replace`; the same text again
+    is fine, so writing the script of an unchanged article twice needs no `replace`."""
     from briefing.util.atomic import atomic_write_text
 
+    text = render_script(script)
+    if not replace and _other_text_at(path, text):
+        raise ScriptError(
+            f"{path} already exists with other text (edited by hand?)",
+            cause="use --force to replace it, or -o another file",
+        )
     try:
-        atomic_write_text(path, render_script(script))
+        atomic_write_text(path, text)
     except OSError as e:
         raise ScriptError(f"{path}: cannot write the script ({e.strerror})") from e
+
+
+def _other_text_at(path: Path, text: str) -> bool:
+    try:
+        return path.read_bytes() != text.encode("utf-8")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return not path.is_dir()  # a folder there: the write says it cannot write
 
 
 # ---------------------------------------------------------------- reading

@@ -68,6 +68,26 @@ def test_script_to_file_and_back_through_build(reference: Path, tmp_path: Path) 
     assert "Premier sujet du jour." in plan.stdout and "Premier point." not in plan.stdout
 
 
+def test_script_never_writes_over_an_edited_script_without_force(reference: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ep.md"
+    again = ["script", str(reference), "-o", str(out)]
+    assert runner.invoke(app, again).exit_code == 0
+    written = out.read_text(encoding="utf-8")
+    assert runner.invoke(app, again).exit_code == 0, "the same script again is no overwrite"
+    edited = written.replace("Premier point.", "Premier sujet du jour.")
+    out.write_text(edited, encoding="utf-8")
+
+    refused = runner.invoke(app, again)
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        f"briefing: error: {out} already exists with other text (edited by hand?). "
+        "Probable cause: use --force to replace it, or -o another file"
+    )
+    assert out.read_text(encoding="utf-8") == edited
+    assert runner.invoke(app, [*again, "--force"]).exit_code == 0
+    assert out.read_text(encoding="utf-8") == written
+
+
 def test_build_dry_run_prints_the_plan(reference: Path) -> None:
     result = runner.invoke(app, ["build", str(reference), "--dry-run", "--title", "Anchorage"])
     assert result.exit_code == 0

@@ -88,6 +88,18 @@ def test_render_and_parse_round_trip(tmp_path: Path) -> None:
     assert looks_like_script(path.read_text(encoding="utf-8"))
 
 
+def test_write_script_keeps_other_text_unless_asked_to_replace_it(tmp_path: Path) -> None:
+    script = build_script(ARTICLE, Show())
+    path = tmp_path / "episode.md"
+    path.write_text("mes notes", encoding="utf-8")
+    with pytest.raises(ScriptError, match="already exists with other text"):
+        write_script(script, path)
+    assert path.read_text(encoding="utf-8") == "mes notes"
+    write_script(script, path, replace=True)
+    assert read_script(path) == script
+    write_script(script, path)  # the same text again
+
+
 def test_an_edited_script_reads_back_exactly() -> None:
     script = build_script(ARTICLE, Show())
     text = render_script(script)
