@@ -55,13 +55,27 @@ def fail(error: BriefingError) -> NoReturn:
     raise typer.Exit(error.exit_code)
 
 
-def parse_date(value: str | None) -> dt.date | None:
+#: The dates `--date` takes: feed readers misread years before 1900 (RFC 2822 dates), and a date
+#: years ahead (a typo: 2205) would keep its episode at the top of every podcast app for good.
+FIRST_YEAR, MAX_DAYS_AHEAD = 1900, 366
+
+
+def parse_date(value: str | None, today: dt.date | None = None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         fail(BriefingError(f"--date {value!r} is not a date in the form YYYY-MM-DD"))
+    latest = (today or dt.date.today()) + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if not dt.date(FIRST_YEAR, 1, 1) <= day <= latest:
+        fail(
+            BriefingError(
+                f"--date {value} is not a plausible episode date",
+                cause=f"a typo? dates from {FIRST_YEAR} to a year from today ({latest}) are taken",
+            )
+        )
+    return day
 
 
 def warn(message: str) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -153,6 +154,24 @@ def test_bad_date_option(reference: Path) -> None:
     result = run("script", str(reference), "--date", "15/08/2025")
     assert result.returncode == 2
     assert "YYYY-MM-DD" in result.stderr
+
+
+@pytest.mark.parametrize("typo", ["0001-01-01", "1899-12-31", "2205-12-05"])
+def test_an_implausible_date_is_refused(reference: Path, typo: str) -> None:
+    result = runner.invoke(app, ["build", str(reference), "--dry-run", "--date", typo])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"briefing: error: --date {typo} is not a plausible episode date")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_plausible_dates_reach_from_1900_to_a_year_ahead() -> None:
+    from briefing.cli.common import parse_date
+
+    today = dt.date(2026, 12, 5)
+    assert parse_date("1900-01-01", today) == dt.date(1900, 1, 1)
+    assert parse_date("2027-12-06", today) == dt.date(2027, 12, 6)
+    with pytest.raises(typer.Exit):
+        parse_date("2027-12-07", today)
 
 
 def test_sections_json_carries_page_metadata(data_dir: Path) -> None:
