@@ -6,12 +6,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from briefing.cli.common import fail
+
+if TYPE_CHECKING:
+    from briefing.speech.voices import VoiceInfo
 
 AUDITION_DIR = Path("output") / "audition"
 
@@ -37,7 +41,7 @@ def voices(
     ] = None,
     voice: Annotated[
         list[str] | None,
-        typer.Option(help="Audition only this voice (repeat for several; default: every available one)."),
+        typer.Option(help="Only this voice, listed or auditioned (repeat for several; default: every one)."),
     ] = None,
 ) -> None:
     """List voice profiles and engines, and whether each can be used right now."""
@@ -49,8 +53,10 @@ def voices(
         if sample is not None:
             _audition(sample, out, show, voice or [], as_json)
             return
+        if show is not None or out != AUDITION_DIR:
+            raise BriefingError("--show and --out go with --sample", cause='add --sample "a phrase"')
         dirs = voice_dirs()
-        infos = list_voices(dirs)
+        infos = _only(list_voices(dirs), voice or [], dirs)
         default = default_voice(dirs).name
     except BriefingError as e:
         fail(e)
@@ -64,6 +70,16 @@ def voices(
         name = f"{v.name} *" if v.name == default else v.name
         typer.echo(f"{name:<20} {v.engine:<8} utilisable : {mark:<4} {v.reason}{extra}")
     typer.echo(f"* voix par défaut (sans --voice ni voix dans le show) : {default}")
+
+
+def _only(infos: Sequence[VoiceInfo], names: list[str], dirs: Sequence[Path]) -> Sequence[VoiceInfo]:
+    """The voices `names` (all of them when none is named); an unknown name is the usual error."""
+    from briefing.speech.voices import find_profile
+
+    for name in names:
+        if name not in {v.name for v in infos}:
+            find_profile(name, dirs)  # raises: "Unknown voice 'x'. Choose from: …"
+    return [v for v in infos if v.name in names] if names else infos
 
 
 def _audition(text: str, out: Path, show: Path | None, voices: list[str], as_json: bool) -> None:

@@ -114,6 +114,24 @@ def test_the_list_marks_the_default_voice() -> None:
     assert [r["name"] for r in rows if r["default"]] == ["pico"]
 
 
+def test_the_list_can_be_of_named_voices_and_says_when_one_is_unknown() -> None:
+    result = CliRunner().invoke(app, ["voices", "--voice", "pico-lent", "--voice", "espeak"])
+    assert result.exit_code == 0, result.output
+    assert [line.split()[0] for line in result.output.splitlines()[:-1]] == ["pico-lent", "espeak"]
+    unknown = CliRunner().invoke(app, ["voices", "--voice", "nope"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.startswith("briefing: error: Unknown voice 'nope'. Choose from:")
+
+
+@pytest.mark.parametrize("option", [["--show", "show.toml"], ["--out", "elsewhere"]])
+def test_audition_options_without_a_sample_are_an_error_not_ignored(option: list[str]) -> None:
+    result = CliRunner().invoke(app, ["voices", *option])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        'briefing: error: --show and --out go with --sample. Probable cause: add --sample "a phrase"'
+    )
+
+
 @pytest.mark.parametrize(
     ("out", "voice", "said"),
     [("file/sub", "espeak", "cannot write the audition into"), ("new", "nope", "Unknown voice 'nope'")],
