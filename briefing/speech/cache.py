@@ -162,11 +162,14 @@ _OWNED = {
     "sections": re.compile(r"[0-9a-f]{64}\.json|\.[0-9a-f]{64}\.[0-9a-f]{12}\.tmp\.json"),
     "top": re.compile(r"\.batch-[0-9a-f]+\.probe"),
 }
+#: Files a file manager leaves in any folder it shows (macOS Finder, Windows Explorer).
+_LITTER = frozenset((".DS_Store", "Thumbs.db", "desktop.ini"))
 
 
 def _owned(folder: Path) -> tuple[list[Path], list[Path]]:
     """The files and subfolders of the cache `folder`; a CacheError names the first thing in it that
-    the cache did not write."""
+    the cache did not write. A file manager's own files (`_LITTER`) are no sign of a wrong folder:
+    inside the cache's subfolders they go with them, beside them they are left alone."""
     files: list[Path] = []
     folders: list[Path] = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
@@ -174,13 +177,14 @@ def _owned(folder: Path) -> tuple[list[Path], list[Path]]:
         if entry.is_dir(follow_symlinks=False) and re.fullmatch(r"[0-9a-f]{2}|sections", entry.name):
             pattern = _OWNED["sections" if entry.name == "sections" else "entries"]
             for inner in os.scandir(path):
-                if not (inner.is_file(follow_symlinks=False) and pattern.fullmatch(inner.name)):
+                ours = pattern.fullmatch(inner.name) or inner.name in _LITTER
+                if not (inner.is_file(follow_symlinks=False) and ours):
                     raise _foreign(folder, Path(inner.path))
                 files.append(Path(inner.path))
             folders.append(path)
         elif entry.is_file(follow_symlinks=False) and _OWNED["top"].fullmatch(entry.name):
             files.append(path)
-        else:
+        elif not (entry.is_file(follow_symlinks=False) and entry.name in _LITTER):
             raise _foreign(folder, path)
     return files, folders
 

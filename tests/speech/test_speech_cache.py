@@ -128,6 +128,18 @@ def test_clear_removes_the_sections_cache_and_a_stale_probe_too(tmp_path: Path) 
     assert list((tmp_path / "c").iterdir()) == []
 
 
+def test_a_file_managers_own_files_do_not_stop_a_clear(tmp_path: Path) -> None:
+    """Finder leaves .DS_Store in every folder it shows: the cache is still the cache."""
+    cache = SpeechCache(tmp_path / "c")
+    key = cache_key("e", "1", S, "a")
+    cache.put(key, tone())
+    (tmp_path / "c" / ".DS_Store").write_bytes(b"finder")
+    (tmp_path / "c" / key[:2] / ".DS_Store").write_bytes(b"finder")
+    assert cache.size()[0] == 1
+    assert cache.clear() == 1
+    assert [p.name for p in (tmp_path / "c").iterdir()] == [".DS_Store"]
+
+
 @pytest.mark.parametrize(
     ("foreign", "named"),
     [
