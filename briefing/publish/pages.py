@@ -235,11 +235,16 @@ def render_site(out_dir: Path, show: Show, listed: Sequence[EpisodeRecord], artw
     return files
 
 
+def generated_here(data: bytes) -> bool:
+    """Whether a page that begins with `data` is one `briefing` wrote (the generator tag near its top)."""
+    return GENERATOR_TAG in data[:HEAD_BYTES]
+
+
 def _ours(path: Path, *, missing: bool = False) -> bool:
-    """Whether `path` is one of our pages (the generator tag near its top); `missing` if it is not there."""
+    """Whether `path` is one of our pages (`generated_here`); `missing` if it is not there."""
     try:
         with path.open("rb") as f:
-            return GENERATOR_TAG in f.read(HEAD_BYTES)
+            return generated_here(f.read(HEAD_BYTES))
     except FileNotFoundError:
         return missing
     except OSError:

@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 
 from briefing.errors import BriefingError
 from briefing.export.names import safe_join
-from briefing.publish.pages import GENERATOR_TAG, HEAD_BYTES, INDEX_NAME
+from briefing.publish.pages import INDEX_NAME, generated_here
 from briefing.qa.problems import Problem
 
 REWRITE_HINT = "`briefing feed` writes the pages again"
@@ -53,9 +53,9 @@ class _Page(HTMLParser):
             self._in_audio = False
 
 
-def _read(path: Path) -> _Page:
+def _parse(html: str) -> _Page:
     page = _Page()
-    page.feed(path.read_text(encoding="utf-8"))
+    page.feed(html)
     page.close()
     return page
 
@@ -99,7 +99,7 @@ def page_problems(root: Path, base: str, page_url: str, enclosure_url: str, wher
     if not path.is_file():
         return [Problem(where, f"its page {name} is missing ({REWRITE_HINT})", "warning")]
     try:
-        page = _read(path)
+        page = _parse(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         return [Problem(where, f"its page {name} cannot be read ({e})", "warning")]
     found = [
@@ -133,10 +133,10 @@ def index_problems(root: Path, base: str, link: str) -> list[Problem]:
     if not path.is_file():
         return [Problem("channel", f"the show's page {INDEX_NAME} is missing ({REWRITE_HINT})", "warning")]
     try:
-        with path.open("rb") as f:
-            if GENERATOR_TAG not in f.read(HEAD_BYTES):
-                return []  # the producer's own index
-        page = _read(path)
+        data = path.read_bytes()
+        if not generated_here(data):
+            return []  # the producer's own index
+        page = _parse(data.decode("utf-8"))
     except (OSError, UnicodeDecodeError) as e:
         return [Problem("channel", f"the show's page {INDEX_NAME} cannot be read ({e})", "warning")]
     url = urljoin(base, INDEX_NAME)
