@@ -76,8 +76,9 @@ def _only(infos: Sequence[VoiceInfo], names: list[str], dirs: Sequence[Path]) ->
     """The voices `names` (all of them when none is named); an unknown name is the usual error."""
     from briefing.speech.voices import find_profile
 
+    listed = {v.name for v in infos}
     for name in names:
-        if name not in {v.name for v in infos}:
+        if name not in listed:
             find_profile(name, dirs)  # raises: "Unknown voice 'x'. Choose from: …"
     return [v for v in infos if v.name in names] if names else infos
 
