@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from briefing.batch.feeds import feed_sources
 from briefing.batch.plan import Plan, ShowPlan, check_plan
 from briefing.batch.tasks import (
+    LEFT_OUT,
     EpisodeJob,
     EpisodeOutcome,
     Planned,
@@ -37,6 +38,7 @@ from briefing.batch.tasks import (
 )
 from briefing.errors import BatchError, BriefingError
 from briefing.ingest.lists import LIST_SUFFIXES, expand_sources
+from briefing.ingest.source import check_file
 from briefing.pipeline import MAX_MINUTES, BuildOptions
 from briefing.publish.staging import sweep
 from briefing.speech.cache import default_cache_dir
@@ -144,7 +146,7 @@ def _jobs(show: ShowPlan, plan: Plan, feeds: list[tuple[str, tuple[str, ...] | s
             try:
                 sources += expand_sources(source)
             except BriefingError as e:
-                notes.append(f"left out: {e.one_line()}")
+                notes.append(LEFT_OUT + e.one_line())
         else:
             sources.append(source)
     for url, found in feeds:
@@ -154,7 +156,7 @@ def _jobs(show: ShowPlan, plan: Plan, feeds: list[tuple[str, tuple[str, ...] | s
         if not found:
             notes.append(f"feed {url}: no item to take (none left after the filters)")
         sources += found
-    sources = list(dict.fromkeys(sources))
+    sources = [s for s in dict.fromkeys(sources) if _readable(s, notes)]
     options = BuildOptions(
         out_dir=show.out,
         voice=show.voice,
@@ -169,6 +171,19 @@ def _jobs(show: ShowPlan, plan: Plan, feeds: list[tuple[str, tuple[str, ...] | s
     groups = [(s,) for s in sources] if show.each else [tuple(sources)] if sources else []
     jobs = tuple(EpisodeJob(show.name, group, options, lock) for group in groups)
     return ShowJobs(show, jobs, tuple(notes))
+
+
+def _readable(source: str, notes: list[str]) -> bool:
+    """A URL is tried when its episode is built; a file that is not there (or not an article file)
+    is left out now, with a note, so that `--dry-run` says so too."""
+    if "://" in source:
+        return True
+    try:
+        check_file(source)
+    except BriefingError as e:
+        notes.append(LEFT_OUT + e.one_line())
+        return False
+    return True
 
 
 @contextlib.contextmanager

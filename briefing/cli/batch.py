@@ -59,14 +59,23 @@ def summary_table(report: BatchReport) -> str:
 
 
 def _dry_run(plan: Plan) -> None:
+    """Print each show's episodes and what was left out; a show left with nothing to build fails
+    the dry run (exit 1), as it would fail the batch."""
     from briefing.batch import gather
 
+    empty = []
     for show in gather(plan):
         typer.echo(f"{show.show.name} -> {show.show.out}")
         for job in show.jobs:
             typer.echo("  épisode : " + " + ".join(job.sources))
         for note in show.notes:
             typer.echo(f"  {note}")
+        if not show.jobs:
+            empty.append(show.show.name)
+    if empty:
+        names = ", ".join(repr(name) for name in empty)
+        typer.echo(f"briefing: error: nothing to build for show {names}: see what was left out", err=True)
+        raise typer.Exit(1)
 
 
 def _quiet_dask() -> None:

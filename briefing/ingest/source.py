@@ -38,10 +38,20 @@ class Source:
 
 def read_source(path: str | Path) -> Source:
     """Read `path` (or stdin for "-") and decode it; every problem is an IngestError naming the file."""
-    name = str(path)
-    if name == "-":
+    if str(path) == "-":
         return _decode_source(sys.stdin.buffer.read(), "<stdin>", "")
-    file = Path(path)
+    file = check_file(path)
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise IngestError(f"{path}: cannot read ({e.strerror})") from e
+    return _decode_source(data, str(path), file.suffix.lower())
+
+
+def check_file(path: str | Path) -> Path:
+    """The article file at `path`, checked without reading it: there, a file, of a known type, not
+    over the size limit. Every problem is an IngestError naming the file."""
+    name, file = str(path), Path(path)
     if not file.exists():
         raise IngestError(f"{name}: no such file")
     if file.is_dir():
@@ -54,12 +64,11 @@ def read_source(path: str | Path) -> Source:
         )
     try:
         size = file.stat().st_size
-        if size > MAX_BYTES:
-            raise IngestError(f"{name}: {size} bytes is larger than the {MAX_BYTES} byte limit")
-        data = file.read_bytes()
     except OSError as e:
         raise IngestError(f"{name}: cannot read ({e.strerror})") from e
-    return _decode_source(data, name, suffix)
+    if size > MAX_BYTES:
+        raise IngestError(f"{name}: {size} bytes is larger than the {MAX_BYTES} byte limit")
+    return file
 
 
 def read_url(url: str) -> Source:

@@ -140,6 +140,7 @@ def test_gathering_a_plan_reads_lists_and_feeds_and_notes_what_it_leaves_out(
     news_site: str, tmp_path: Path
 ) -> None:
     (tmp_path / "du-jour.list").write_text("a.txt\nhttps://a.fr/b.html\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("Un article.", encoding="utf-8")
     plan = parse_plan(
         {
             "show": [
