@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from briefing.errors import BriefingError, CheckError
 from briefing.export.chapters import Chapter, EpisodeInfo
 from briefing.export.roles import FileRole
-from briefing.qa.problems import Problem, duration_problems, listed_file_problems, loudness_problems
+from briefing.qa.problems import Problem, duration_problems, listed_file_problems, loudness_problems, text_of
 
 if TYPE_CHECKING:
     from briefing.audio.master import Loudness
@@ -155,16 +155,30 @@ class _Run:
     def warn(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message, "warning"))
 
+    def read(self, path: Path) -> str | None:
+        """The text of one of the episode's files, or None after one error line (or none, when
+        the episode JSON's list already said that the file is missing)."""
+        try:
+            return text_of(path)
+        except CheckError as e:
+            said = any(p.message.endswith(f" {path.name} is missing") for p in self.problems)
+            if not (said and isinstance(e.__cause__, FileNotFoundError)):
+                self.error(path.name, e.message)
+            return None
+
 
 def _episode_json(run: _Run) -> None:
     path = run.files.json
     if not path.is_file():
         run.error(path.name, "the episode JSON is missing: sizes, duration and preset not checked")
         return
+    text = run.read(path)
+    if text is None:
+        return
     try:
-        run.info = EpisodeInfo.from_json(path.read_text(encoding="utf-8"))
-    except (BriefingError, OSError, UnicodeDecodeError) as e:
-        run.error(path.name, e.one_line() if isinstance(e, BriefingError) else str(e))
+        run.info = EpisodeInfo.from_json(text)
+    except BriefingError as e:
+        run.error(path.name, e.one_line())
         return
     run.problems += listed_file_problems(path.parent, run.info, path.name)
     roles = {f.role for f in run.info.files}
@@ -211,10 +225,13 @@ def _tags(run: _Run) -> None:
         if i and chapter.start_ms < tags.chapters[i - 1].end_ms:
             run.error(where, f"starts at {chapter.start_ms} ms, before the previous chapter ends")
     side = run.files.of(FileRole.CHAPTERS)
+    text = run.read(side)
+    if text is None:
+        return
     try:
-        listed = parse_chapters_json(side.read_text(encoding="utf-8"))
-    except (BriefingError, OSError, UnicodeDecodeError) as e:
-        run.error(side.name, e.one_line() if isinstance(e, BriefingError) else str(e))
+        listed = parse_chapters_json(text)
+    except BriefingError as e:
+        run.error(side.name, e.one_line())
         return
     if [(c.title, c.start_ms, c.end_ms) for c in listed] != [tuple(c) for c in tags.chapters]:
         run.error(side.name, "its chapters are not the MP3's ID3 chapters")
@@ -310,11 +327,14 @@ def _subtitles(run: _Run) -> None:
     parsed = []
     for role, parse in ((FileRole.VTT, parse_vtt), (FileRole.SRT, parse_srt)):
         path = run.files.of(role)
+        text = run.read(path)
+        if text is None:
+            continue
         try:
-            cues = parse(path.read_text(encoding="utf-8"))
+            cues = parse(text)
             check_cues(cues)
-        except (BriefingError, OSError, UnicodeDecodeError) as e:
-            run.error(path.name, e.one_line() if isinstance(e, BriefingError) else str(e))
+        except BriefingError as e:
+            run.error(path.name, e.one_line())
             continue
         if not cues:
             run.error(path.name, "has no cue")

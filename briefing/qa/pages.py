@@ -15,10 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from xml.etree import ElementTree as ET
 
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, CheckError
 from briefing.export.names import safe_join
 from briefing.publish.pages import INDEX_NAME, generated_here
-from briefing.qa.problems import Problem
+from briefing.qa.problems import Problem, text_of
 
 REWRITE_HINT = "`briefing feed` writes the pages again"
 
@@ -99,9 +99,9 @@ def page_problems(root: Path, base: str, page_url: str, enclosure_url: str, wher
     if not path.is_file():
         return [Problem(where, f"its page {name} is missing ({REWRITE_HINT})", "warning")]
     try:
-        page = _parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        return [Problem(where, f"its page {name} cannot be read ({e})", "warning")]
+        page = _parse(text_of(path))
+    except CheckError as e:
+        return [Problem(where, f"its page {name} {e.message}", "warning")]
     found = [
         Problem(where, f"page {name}: {broken}", "warning")
         for broken in _broken_links(root, base, page_url, page)
@@ -137,8 +137,10 @@ def index_problems(root: Path, base: str, link: str) -> list[Problem]:
         if not generated_here(data):
             return []  # the producer's own index
         page = _parse(data.decode("utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        return [Problem("channel", f"the show's page {INDEX_NAME} cannot be read ({e})", "warning")]
+    except OSError as e:
+        return [Problem("channel", f"the show's page {INDEX_NAME} cannot be read ({e.strerror})", "warning")]
+    except UnicodeDecodeError:
+        return [Problem("channel", f"the show's page {INDEX_NAME} is not UTF-8 text", "warning")]
     url = urljoin(base, INDEX_NAME)
     return [
         Problem("channel", f"{INDEX_NAME}: {broken}", "warning")

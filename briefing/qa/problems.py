@@ -1,6 +1,7 @@
 """What a check finds (`Problem`), and the checks of an episode's files that `briefing check` (one
 episode) and `briefing validate` (every episode of a feed) share: the listed files are there at their
-size, the audio lasts what the episode JSON says, and measures what its preset wants.
+size, the audio lasts what the episode JSON says, and measures what its preset wants; and reading one of
+its text files with a plain reason when that fails.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, CheckError
 from briefing.export.chapters import EpisodeInfo
 from briefing.export.names import safe_join
 
@@ -29,6 +30,21 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.level}: {self.where}: {self.message}"
+
+
+def text_of(path: Path) -> str:
+    """One of an episode's text files, read as UTF-8; a CheckError in plain words when it cannot be
+    ("is missing", "is a folder, not a file", …) rather than Python's "[Errno 2] No such file…"."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise CheckError("is missing") from e
+    except IsADirectoryError as e:
+        raise CheckError("is a folder, not a file") from e
+    except OSError as e:
+        raise CheckError(f"cannot be read ({e.strerror or e})") from e
+    except UnicodeDecodeError as e:
+        raise CheckError("is not UTF-8 text") from e
 
 
 def listed_file_problems(folder: Path, info: EpisodeInfo, where: str) -> list[Problem]:

@@ -31,7 +31,7 @@ from briefing.publish.feed import NAMESPACES, podcast_guid
 from briefing.publish.loudness import by_target, describe
 from briefing.publish.records import EpisodeRecord, Library, read_library
 from briefing.qa.pages import index_problems, item_page_problems
-from briefing.qa.problems import Problem, duration_problems, listed_file_problems, loudness_problems
+from briefing.qa.problems import Problem, duration_problems, listed_file_problems, loudness_problems, text_of
 
 DURATION_TOLERANCE_S = 0.1
 EPISODE_TYPES = ("full", "trailer", "bonus")
@@ -266,9 +266,9 @@ class _Checker:
         if path is None:
             return record.info
         try:
-            return EpisodeInfo.from_json(path.read_text(encoding="utf-8"))
-        except (BriefingError, OSError, UnicodeDecodeError) as e:
-            self.error(where, f"episode JSON {side.path}: {e}")
+            return EpisodeInfo.from_json(text_of(path))
+        except BriefingError as e:
+            self.error(where, f"episode JSON {side.path}: {e.one_line()}")
             return record.info
 
     def local_file(self, rel: str, where: str) -> Path | None:
@@ -364,11 +364,11 @@ class _Checker:
             return
         parse = _parser(mime)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = text_of(path)
             if parse is not None:
                 parse(text)
-        except (OSError, UnicodeDecodeError, BriefingError) as e:
-            self.error(where, f"{kind} {path.name}: {e}")
+        except BriefingError as e:
+            self.error(where, f"{kind} {path.name}: {e.one_line()}")
 
     def files(self, record: EpisodeRecord) -> None:
         where = f"episode {record.number} ({record.info.title[:40]!r})"

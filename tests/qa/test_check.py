@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -102,11 +103,27 @@ def test_nothing_there(tmp_path: Path) -> None:
         check_episode(tmp_path / "nothing.mp3", threshold=0.0)
 
 
-def test_missing_subtitles(episode: Path) -> None:
+def test_missing_subtitles_are_said_once_in_plain_words(episode: Path) -> None:
     sibling(episode, ".vtt").unlink()
     found = errors(check_episode(episode, asr=False))
     assert f"vtt file {episode.name}.vtt is missing" in found
-    assert f"{episode.name}.vtt: [Errno 2]" in found
+    assert found.count(f"{episode.name}.vtt") == 1 and "Errno" not in found
+    sibling(episode, ".json").unlink()  # no list to say so: reading it does
+    assert f"error: {episode.name}.vtt: is missing" in errors(check_episode(episode, asr=False))
+
+
+@pytest.mark.parametrize(
+    ("suffix", "damage", "reason"),
+    [
+        (".srt", lambda path: path.write_bytes(b"1\n\xff\xfe"), "is not UTF-8 text"),
+        (".chapters.json", lambda path: (path.unlink(), path.mkdir()), "is a folder, not a file"),
+    ],
+)
+def test_unreadable_side_files_get_a_plain_reason(
+    episode: Path, suffix: str, damage: Callable[[Path], object], reason: str
+) -> None:
+    damage(sibling(episode, suffix))
+    assert f"error: {episode.name}{suffix}: {reason}" in errors(check_episode(episode, asr=False))
 
 
 def test_tampered_sizes(episode: Path) -> None:

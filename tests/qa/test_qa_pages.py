@@ -89,7 +89,7 @@ def test_an_unreadable_page(tmp_path: Path) -> None:
     good_folder(tmp_path)
     page = page_of(tmp_path, "a")
     page.write_bytes(b"\xff\xfe<html>" + page.read_bytes())
-    assert f"its page {page.name} cannot be read" in warnings(tmp_path)
+    assert f"its page {page.name} is not UTF-8 text" in warnings(tmp_path)
 
 
 def test_the_producers_own_index_is_not_read(tmp_path: Path) -> None:
