@@ -137,6 +137,29 @@ def test_pico_is_given_spaced_numbers(fake: FakeTts) -> None:
     assert set(fake.texts) == {"En deux mille vingt huit, au plus tôt."}
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("au cœur de son œuvre", "au coeur de son oeuvre"),
+        ("SŒUR et VŒUX", "SOEUR et VOEUX"),
+        ("Œdipe, Œ", "Oedipe, OE"),
+        ("et cætera, curriculum vitæ", "et caetera, curriculum vitae"),
+        ("sans ligature", "sans ligature"),
+    ],
+)
+def test_ligatures_are_written_as_two_letters(text: str, said: str) -> None:
+    assert pico.spelled_ligatures(text) == said
+
+
+def test_pico_is_given_no_ligature(fake: FakeTts) -> None:
+    PicoEngine().synthesize(["Sa sœur, au cœur de la manœuvre."], VoiceSettings())
+    assert set(fake.texts) == {"Sa soeur, au coeur de la manoeuvre."}
+
+
+def test_the_text_rules_are_part_of_the_version_so_cached_speech_is_voiced_again() -> None:
+    assert "ligatures spelled out" in PicoEngine().version(VoiceSettings())
+
+
 def test_clips_at_16_khz_are_resampled_once_into_the_episode_rate() -> None:
     engine = PicoEngine()
     (pcm,) = engine.synthesize(["Le président a reçu son homologue à Anchorage."], VoiceSettings())
