@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 from briefing.speech import frtables as T
+from briefing.speech.accents import accent_capitals
 from briefing.speech.acronyms import say_acronyms
 from briefing.speech.lexicon import Lexicon
 from briefing.speech.numbers import LIMIT, cardinal, de, decimal, integer, ordinal, quantity, roman
@@ -353,6 +354,7 @@ PASSES: tuple[Callable[[str], str], ...] = (
     _cardinals,
     _symbols,
     say_acronyms,
+    accent_capitals,  # after the passes that know names as written ("Elizabeth II")
     _spacing,
 )
 

@@ -12,6 +12,8 @@ from paths import ROOT
 from briefing.errors import ConfigError
 from briefing.speech.engines import engine_names, get_engine
 from briefing.speech.engines.base import Availability, VoiceSettings
+from briefing.speech.lexicon import Lexicon
+from briefing.speech.normalize import normalize
 from briefing.speech.voices import (
     VoiceProfile,
     default_voice,
@@ -45,6 +47,13 @@ def test_shipped_profile_is_valid_and_its_fallbacks_end_offline(path: Path) -> N
     assert chain[0] == profile
     assert not get_engine(chain[-1].engine).capabilities.needs_network
     assert isinstance(profile.settings, VoiceSettings)
+
+
+@pytest.mark.parametrize("name", ["pico", "pico-lent"])
+def test_the_pico_voices_read_with_their_own_list(name: str) -> None:
+    profile = find_profile(name, [SHIPPED])
+    assert profile.lexicon_path == SHIPPED / "lexicons" / "pico-fr.tsv"
+    assert normalize("En mars.", Lexicon(profile.lexicon)) == "En marse."
 
 
 def test_full_profile_is_read(tmp_path: Path) -> None:
