@@ -138,11 +138,13 @@ def index_problems(root: Path, base: str, link: str) -> list[Problem]:
             return []  # the producer's own index
         page = _parse(data.decode("utf-8"))
     except OSError as e:
-        return [Problem("channel", f"the show's page {INDEX_NAME} cannot be read ({e.strerror})", "warning")]
+        reason = f"cannot be read ({e.strerror or e})"
     except UnicodeDecodeError:
-        return [Problem("channel", f"the show's page {INDEX_NAME} is not UTF-8 text", "warning")]
-    url = urljoin(base, INDEX_NAME)
-    return [
-        Problem("channel", f"{INDEX_NAME}: {broken}", "warning")
-        for broken in _broken_links(root, base, url, page)
-    ]
+        reason = "is not UTF-8 text"
+    else:
+        url = urljoin(base, INDEX_NAME)
+        return [
+            Problem("channel", f"{INDEX_NAME}: {broken}", "warning")
+            for broken in _broken_links(root, base, url, page)
+        ]
+    return [Problem("channel", f"the show's page {INDEX_NAME} {reason}", "warning")]
