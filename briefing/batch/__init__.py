@@ -5,9 +5,10 @@
     report = run_batch(load_plan("plan.toml"))             # a LocalCluster, one worker per core
     report = run_batch(plan, scheduler="tcp://host:8786")  # an existing cluster
 
-`plan` reads the plan file, `feeds` the RSS and Atom feeds, `tasks` is what a worker runs, `run` the
-orchestration. Only `run` and `tasks` need `distributed`, and only once they run. The names below are
-the package's public surface; each loads its module on first use.
+`plan` reads the plan file, `feeds` the RSS and Atom feeds, `sources` gathers what each show will
+build, `tasks` is what a worker runs, `run` the orchestration. Only `run` and `tasks` need
+`distributed`, and only once they run. The names below are the package's public surface; each loads
+its module on first use.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ _PUBLIC = {
         "check_article",
         "plan_jobs",
     ),
-    "briefing.batch.run": ("BatchReport", "ShowReport", "gather", "run_batch"),
+    "briefing.batch.sources": ("ShowJobs", "gather"),
+    "briefing.batch.run": ("BatchReport", "ShowReport", "run_batch"),
 }
 __getattr__, __dir__, __all__ = lazy_exports(__name__, _PUBLIC)
 
@@ -49,9 +51,9 @@ if TYPE_CHECKING:
     from briefing.batch.run import (
         BatchReport as BatchReport,
         ShowReport as ShowReport,
-        gather as gather,
         run_batch as run_batch,
     )
+    from briefing.batch.sources import ShowJobs as ShowJobs, gather as gather
     from briefing.batch.tasks import (
         EpisodeJob as EpisodeJob,
         EpisodeOutcome as EpisodeOutcome,

@@ -18,15 +18,13 @@ import os
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefing.batch.feeds import feed_sources
-from briefing.batch.plan import Plan, ShowPlan, check_plan
+from briefing.batch.plan import Plan, check_plan
+from briefing.batch.sources import ShowJobs, gather
 from briefing.batch.tasks import (
-    LEFT_OUT,
     EpisodeJob,
     EpisodeOutcome,
     Planned,
@@ -37,9 +35,6 @@ from briefing.batch.tasks import (
     plan_jobs,
 )
 from briefing.errors import BatchError, BriefingError
-from briefing.ingest.lists import LIST_SUFFIXES, expand_sources
-from briefing.ingest.source import check_file
-from briefing.pipeline import MAX_MINUTES, BuildOptions
 from briefing.publish.staging import sweep
 from briefing.speech.cache import default_cache_dir
 
@@ -48,7 +43,6 @@ if TYPE_CHECKING:
 
 #: How long to wait for the workers of an existing cluster, and for its scheduler to answer.
 WORKERS_TIMEOUT_S = 60.0
-FEED_READERS = 8
 #: The most articles planned by one task: the French model loads once for them (3-4 s).
 PLAN_GROUP = 16
 #: A plan group goes before any episode: it is short and gives the workers more to choose from.
@@ -61,15 +55,6 @@ SPAWN_ENVIRON = "distributed.nanny.pre-spawn-environ"
 #: What is said of each finished episode as it comes: (episodes done, episodes in all, outcome).
 Progress = Callable[[int, int, EpisodeOutcome], None]
 Log = Callable[[str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class ShowJobs:
-    """A show's episodes to build, and what was left out while gathering its sources."""
-
-    show: ShowPlan
-    jobs: tuple[EpisodeJob, ...]
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,73 +102,6 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         return all(s.ok for s in self.shows)
-
-
-def gather(plan: Plan, now: dt.datetime | None = None) -> tuple[ShowJobs, ...]:
-    """Every show's episodes: list files opened, feeds read (several at once) and their items chosen,
-    each page once. A list or feed that cannot be read is a note; the show goes on without it."""
-    feeds = [(show.name, feed) for show in plan.shows for feed in show.feeds]
-    with ThreadPoolExecutor(max_workers=max(1, min(FEED_READERS, len(feeds)))) as pool:
-        read = list(pool.map(lambda f: _attempt(lambda: feed_sources(f[1], now)), feeds))
-    by_show: dict[str, list[tuple[str, tuple[str, ...] | str]]] = {}
-    for (name, feed), result in zip(feeds, read, strict=True):
-        by_show.setdefault(name, []).append((feed.url, result))
-    return tuple(_jobs(show, plan, by_show.get(show.name, [])) for show in plan.shows)
-
-
-def _attempt(read: Callable[[], tuple[str, ...]]) -> tuple[str, ...] | str:
-    try:
-        return read()
-    except BriefingError as e:
-        return e.one_line()
-
-
-def _jobs(show: ShowPlan, plan: Plan, feeds: list[tuple[str, tuple[str, ...] | str]]) -> ShowJobs:
-    notes: list[str] = []
-    sources: list[str] = []
-    for source in show.sources:
-        if source.lower().endswith(LIST_SUFFIXES):
-            try:
-                sources += expand_sources(source)
-            except BriefingError as e:
-                notes.append(LEFT_OUT + e.one_line())
-        else:
-            sources.append(source)
-    for url, found in feeds:
-        if isinstance(found, str):
-            notes.append(f"feed left out: {found}")
-            continue
-        if not found:
-            notes.append(f"feed {url}: no item to take (none left after the filters)")
-        sources += found
-    sources = [s for s in dict.fromkeys(sources) if _readable(s, notes)]
-    options = BuildOptions(
-        out_dir=show.out,
-        voice=show.voice,
-        preset=show.preset,
-        show=show.config,
-        title=show.title,
-        cache_dir=plan.cache_dir,
-        jobs=1,  # one core per worker process: the cluster runs episodes side by side
-        max_minutes=show.max_minutes or MAX_MINUTES,
-    )
-    lock = f"briefing-feed:{os.path.abspath(show.out / 'feed.xml')}"
-    groups = [(s,) for s in sources] if show.each else [tuple(sources)] if sources else []
-    jobs = tuple(EpisodeJob(show.name, group, options, lock) for group in groups)
-    return ShowJobs(show, jobs, tuple(notes))
-
-
-def _readable(source: str, notes: list[str]) -> bool:
-    """A URL is tried when its episode is built; a file that is not there (or not an article file)
-    is left out now, with a note, so that `--dry-run` says so too."""
-    if "://" in source:
-        return True
-    try:
-        check_file(source)
-    except BriefingError as e:
-        notes.append(LEFT_OUT + e.one_line())
-        return False
-    return True
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from newsite import NOW, atom, rss
 from briefing.batch import FeedSource, parse_feed, read_feed, select_items
 from briefing.batch.feeds import feed_sources, mentions
 from briefing.batch.plan import parse_plan
-from briefing.batch.run import gather
+from briefing.batch.sources import gather
 from briefing.errors import IngestError
 
 BASE = "http://news.test"
