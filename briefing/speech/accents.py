@@ -1,6 +1,6 @@
 """The accent French capitals often go without: "Etat", "Etats-Unis", "L'Equipe", "Saint-Etienne".
 
-Much French typesetting drops the accent on capitals, and voices then read the E as the E of "le":
+Much French typesetting drops the accent on capitals, and a voice then reads the E as the e of "le":
 Pico says "Etats" so that Whisper base hears "antaunis" or "untimes", "Saint-Etienne" as
 "Saint-Tien", "Eglise" as "blise". A capital E that starts a word and is followed by one consonant
 sound (a consonant, with its h, "qu", or a consonant and r or l) and then a vowel is the É of
