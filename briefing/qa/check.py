@@ -157,12 +157,12 @@ class _Run:
 
     def read(self, path: Path) -> str | None:
         """The text of one of the episode's files, or None after one error line (or none, when
-        the episode JSON's list already said that the file is missing)."""
+        the file is missing and the episode JSON lists it: `listed_file_problems` said so)."""
         try:
             return text_of(path)
         except CheckError as e:
-            said = any(p.message.endswith(f" {path.name} is missing") for p in self.problems)
-            if not (said and isinstance(e.__cause__, FileNotFoundError)):
+            listed = self.info is not None and any(f.path == path.name for f in self.info.files)
+            if not (listed and isinstance(e.__cause__, FileNotFoundError)):
                 self.error(path.name, e.message)
             return None
 

@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 from briefing.errors import BriefingError, CheckError
 from briefing.export.names import safe_join
 from briefing.publish.pages import INDEX_NAME, generated_here
-from briefing.qa.problems import Problem, text_of
+from briefing.qa.problems import Problem, text_of, unreadable
 
 REWRITE_HINT = "`briefing feed` writes the pages again"
 
@@ -137,14 +137,10 @@ def index_problems(root: Path, base: str, link: str) -> list[Problem]:
         if not generated_here(data):
             return []  # the producer's own index
         page = _parse(data.decode("utf-8"))
-    except OSError as e:
-        reason = f"cannot be read ({e.strerror or e})"
-    except UnicodeDecodeError:
-        reason = "is not UTF-8 text"
-    else:
-        url = urljoin(base, INDEX_NAME)
-        return [
-            Problem("channel", f"{INDEX_NAME}: {broken}", "warning")
-            for broken in _broken_links(root, base, url, page)
-        ]
-    return [Problem("channel", f"the show's page {INDEX_NAME} {reason}", "warning")]
+    except (OSError, UnicodeDecodeError) as e:
+        return [Problem("channel", f"the show's page {INDEX_NAME} {unreadable(e)}", "warning")]
+    url = urljoin(base, INDEX_NAME)
+    return [
+        Problem("channel", f"{INDEX_NAME}: {broken}", "warning")
+        for broken in _broken_links(root, base, url, page)
+    ]

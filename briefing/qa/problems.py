@@ -33,18 +33,24 @@ class Problem:
 
 
 def text_of(path: Path) -> str:
-    """One of an episode's text files, read as UTF-8; a CheckError in plain words when it cannot be
-    ("is missing", "is a folder, not a file", …) rather than Python's "[Errno 2] No such file…"."""
+    """One of an episode's text files, read as UTF-8; a CheckError saying why it cannot be
+    (`unreadable`)."""
     try:
         return path.read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise CheckError("is missing") from e
-    except IsADirectoryError as e:
-        raise CheckError("is a folder, not a file") from e
-    except OSError as e:
-        raise CheckError(f"cannot be read ({e.strerror or e})") from e
-    except UnicodeDecodeError as e:
-        raise CheckError("is not UTF-8 text") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise CheckError(unreadable(e)) from e
+
+
+def unreadable(e: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read, in plain words ("is missing", "is a folder, not a file", …)
+    rather than Python's "[Errno 2] No such file…"."""
+    if isinstance(e, UnicodeDecodeError):
+        return "is not UTF-8 text"
+    if isinstance(e, FileNotFoundError):
+        return "is missing"
+    if isinstance(e, IsADirectoryError):
+        return "is a folder, not a file"
+    return f"cannot be read ({e.strerror or e})"
 
 
 def listed_file_problems(folder: Path, info: EpisodeInfo, where: str) -> list[Problem]:
