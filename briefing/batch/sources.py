@@ -67,7 +67,13 @@ def _jobs(show: ShowPlan, plan: Plan, feeds: list[tuple[str, tuple[str, ...] | s
         if not found:
             notes.append(f"feed {url}: no item to take (none left after the filters)")
         sources += found
-    sources = [s for s in dict.fromkeys(sources) if _readable(s, notes)]
+    readable = []
+    for source in dict.fromkeys(sources):
+        problem = _unreadable(source)
+        if problem:
+            notes.append(LEFT_OUT + problem)
+        else:
+            readable.append(source)
     options = BuildOptions(
         out_dir=show.out,
         voice=show.voice,
@@ -79,19 +85,18 @@ def _jobs(show: ShowPlan, plan: Plan, feeds: list[tuple[str, tuple[str, ...] | s
         max_minutes=show.max_minutes or MAX_MINUTES,
     )
     lock = f"briefing-feed:{os.path.abspath(show.out / 'feed.xml')}"
-    groups = [(s,) for s in sources] if show.each else [tuple(sources)] if sources else []
+    groups = [(s,) for s in readable] if show.each else [tuple(readable)] if readable else []
     jobs = tuple(EpisodeJob(show.name, group, options, lock) for group in groups)
     return ShowJobs(show, jobs, tuple(notes))
 
 
-def _readable(source: str, notes: list[str]) -> bool:
-    """A URL is tried when its episode is built; a file that is not there (or not an article file)
-    is left out now, with a note, so that `--dry-run` says so too."""
+def _unreadable(source: str) -> str | None:
+    """Why a source file cannot be an article (not there, a folder, another type), or None. A URL
+    is tried when its episode is built; a file is checked now, so that `--dry-run` says so too."""
     if "://" in source:
-        return True
+        return None
     try:
         check_file(source)
     except BriefingError as e:
-        notes.append(LEFT_OUT + e.one_line())
-        return False
-    return True
+        return e.one_line()
+    return None
