@@ -74,8 +74,7 @@ def _dry_run(plan: Plan) -> None:
             empty.append(show.show.name)
     if empty:
         names = ", ".join(repr(name) for name in empty)
-        typer.echo(f"briefing: error: nothing to build for show {names}: see what was left out", err=True)
-        raise typer.Exit(1)
+        fail(BatchError(f"nothing to build for show {names}: see what was left out"), code=1)
 
 
 def _quiet_dask() -> None:

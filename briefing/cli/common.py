@@ -50,9 +50,10 @@ def human_size(size: int) -> str:
     return f"{size} o"
 
 
-def fail(error: BriefingError) -> NoReturn:
+def fail(error: BriefingError, code: int | None = None) -> NoReturn:
+    """Print `error` on one line and exit with its code (or `code`)."""
     typer.echo(f"briefing: error: {error.one_line()}", err=True)
-    raise typer.Exit(error.exit_code)
+    raise typer.Exit(error.exit_code if code is None else code)
 
 
 #: The dates `--date` takes: feed readers misread years before 1900 (RFC 2822 dates), and a date
