@@ -106,7 +106,8 @@ def test_unavailable_without_the_package(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_version_names_the_lingware_and_the_text_rules() -> None:
     version = PicoEngine().version(VoiceSettings())
     assert "fr-FR_ta.bin" in version and "fr-FR_nk0_sg.bin" in version and "py-nanotts" in version
-    assert pico.TEXT_RULES in version  # speech cached before the rules changed is voiced again
+    for rule in pico.TEXT_RULES:  # speech cached before the rules changed is voiced again
+        assert rule.__name__ in version
 
 
 @pytest.mark.parametrize(
@@ -156,8 +157,31 @@ def test_pico_is_given_no_ligature(fake: FakeTts) -> None:
     assert set(fake.texts) == {"Sa soeur, au coeur de la manoeuvre."}
 
 
-def test_the_text_rules_are_part_of_the_version_so_cached_speech_is_voiced_again() -> None:
-    assert "ligatures spelled out" in PicoEngine().version(VoiceSettings())
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("l'armée d'Israël.", "l'armée d'Israelle."),
+        ("ISRAËL", "ISRAELLE"),
+        ("Raphaël et Raphaëlle, Maëlle, Gaëlle-Marie", "Raphaelle et Raphaelle, Maelle, Gaelle-Marie"),
+        ("Citroën, aiguë, Saint-Saëns, canoë", "Citroën, aiguë, Saint-Saëns, canoë"),
+        ("israélien, Noëlie", "israélien, Noëlie"),
+    ],
+)
+def test_a_trema_before_a_final_l_is_written_as_pico_reads_it(text: str, said: str) -> None:
+    assert pico.spelled_trema(text) == said
+
+
+def test_pico_is_given_every_text_rule_in_turn(fake: FakeTts) -> None:
+    PicoEngine().synthesize(["Israël, en deux mille vingt-huit, au cœur."], VoiceSettings())
+    assert set(fake.texts) == {"Israelle, en deux mille vingt huit, au coeur."}
+
+
+def test_a_new_text_rule_changes_the_version_so_cached_speech_is_voiced_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = PicoEngine().version(VoiceSettings())
+    monkeypatch.setattr(pico, "TEXT_RULES", (*pico.TEXT_RULES, str.upper))
+    assert PicoEngine().version(VoiceSettings()) != before
 
 
 def test_clips_at_16_khz_are_resampled_once_into_the_episode_rate() -> None:

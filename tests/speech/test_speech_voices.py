@@ -50,10 +50,19 @@ def test_shipped_profile_is_valid_and_its_fallbacks_end_offline(path: Path) -> N
 
 
 @pytest.mark.parametrize("name", ["pico", "pico-lent"])
-def test_the_pico_voices_read_with_their_own_list(name: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("En mars.", "En marse."),
+        ("Emmanuel Macron et Emmanuelle Wargon.", "Émanuel Macron et Émanuelle Wargon."),
+        ("Edouard Philippe, Édouard-Herriot.", "Édou-ard Philippe, Édou-ard-Herriot."),
+        ("Il faut emmener les enfants.", "Il faut emmener les enfants."),
+    ],
+)
+def test_the_pico_voices_read_with_their_own_list(name: str, text: str, said: str) -> None:
     profile = find_profile(name, [SHIPPED])
     assert profile.lexicon_path == SHIPPED / "lexicons" / "pico-fr.tsv"
-    assert normalize("En mars.", Lexicon(profile.lexicon)) == "En marse."
+    assert normalize(text, Lexicon(profile.lexicon)) == said
 
 
 def test_full_profile_is_read(tmp_path: Path) -> None:
