@@ -129,6 +129,18 @@ def test_house_list_is_shipped_valid_and_the_user_one_wins(tmp_path: Path) -> No
     assert house_lexicon([tmp_path / "none"]) == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Joe Biden et Kamala Harris.", "Djo Biden et Kamala Harrisse."),
+        ("Le président Trump.", "Le président Treum-pe."),
+        ("Joel et harris restent.", "Joel et harris restent."),
+    ],
+)
+def test_the_house_list_says_foreign_names_as_french_newsreaders_do(text: str, said: str) -> None:
+    assert normalize(text, Lexicon(house_lexicon([SHIPPED]))) == said
+
+
 def test_every_shipped_entry_changes_what_is_said() -> None:
     for path in sorted((SHIPPED / "lexicons").glob("*.tsv")):
         pairs = load_lexicon(path)
