@@ -57,6 +57,8 @@ def test_shipped_profile_is_valid_and_its_fallbacks_end_offline(path: Path) -> N
         ("Emmanuel Macron et Emmanuelle Wargon.", "Émanuel Macron et Émanuelle Wargon."),
         ("Edouard Philippe, Édouard-Herriot.", "Édou-ard Philippe, Édou-ard-Herriot."),
         ("Il faut emmener les enfants.", "Il faut emmener les enfants."),
+        ("Vincent, Laurent et Michel.", "Vinçan, Loran et Michelle."),
+        ("Le fleuve Saint-Laurent.", "Le fleuve Saint-Loran."),
     ],
 )
 def test_the_pico_voices_read_with_their_own_list(name: str, text: str, said: str) -> None:
