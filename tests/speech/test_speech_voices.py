@@ -58,6 +58,7 @@ def test_shipped_profile_is_valid_and_its_fallbacks_end_offline(path: Path) -> N
         ("Edouard Philippe, Édouard-Herriot.", "Édou-ard Philippe, Édou-ard-Herriot."),
         ("Il faut emmener les enfants.", "Il faut emmener les enfants."),
         ("Vincent, Laurent et Michel.", "Vinçan, Loran et Michelle."),
+        ("Régis, Anaïs et Marc.", "Régisse, Anaïsse et Marck."),
         ("Le fleuve Saint-Laurent.", "Le fleuve Saint-Loran."),
     ],
 )
