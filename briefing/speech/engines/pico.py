@@ -138,7 +138,8 @@ def spelled_trema(text: str) -> str:
 
 
 #: What is changed in the text Pico is given, in order. Their names are part of `version()`, so
-#: speech cached before a rule was added or changed is voiced again.
+#: speech cached before a rule was added or removed is voiced again; a rule whose output changes
+#: takes a new name.
 TEXT_RULES: tuple[Callable[[str], str], ...] = (spaced_numbers, spelled_ligatures, spelled_trema)
 
 
@@ -150,7 +151,7 @@ def pico_text(piece: str) -> str:
 
 
 class PicoEngine:
-    """Native French SVOX Pico: the most intelligible offline voice (word error rate ~11 %)."""
+    """Native French SVOX Pico: the most intelligible offline voice measured (docs/BENCHMARKS.md)."""
 
     name = "pico"
     max_chars = 600
