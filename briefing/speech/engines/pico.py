@@ -16,12 +16,13 @@ Settings: `voice` is a Pico language ("fr-FR", the default); `rate` is Pico's sp
 No Pico markup is put in the text: pauses are the assembly's silences, so the text that is
 cached, transcribed and subtitled is the text that is said.
 
-One spelling is changed on the way in: Pico misreads hyphenated number words, the traditional
-spelling the normalizer writes ("dix-huit" heard as "dix", "soixante-trois" as "soixante", "deux
-mille vingt-huit" as "deux mille vingt"), and reads them well with spaces. Over 70 sentences with
-figures from the test corpora, Whisper base misheard 18.3 % of the words with hyphens, 16.2 % with
-spaces and 16.4 % with Pico's own reading of the digits; hyphens in other words changed nothing
-(19.2 % against 19.6 % over 60 sentences), so they stay (`spaced_numbers`).
+Three spellings are changed on the way in (`TEXT_RULES`, applied by `pico_text`). Pico misreads
+hyphenated number words, the traditional spelling the normalizer writes ("dix-huit" heard as
+"dix", "soixante-trois" as "soixante", "deux mille vingt-huit" as "deux mille vingt"), and reads
+them well with spaces. Over 70 sentences with figures from the test corpora, Whisper base misheard
+18.3 % of the words with hyphens, 16.2 % with spaces and 16.4 % with Pico's own reading of the
+digits; hyphens in other words changed nothing (19.2 % against 19.6 % over 60 sentences), so they
+stay (`spaced_numbers`).
 
 And Pico does not know the ligatures: it says "cœur" as "cours", "sœur" as "sour", "œuvre" as
 "ouvre", and reads "coeur", "soeur", "oeuvre" well. Over the seven sentences with "œ" in the
